@@ -1,0 +1,22 @@
+import type { Logger } from "pino";
+import type { Config } from "../config/config-schema.ts";
+import type { Database } from "../db/database.ts";
+import type { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
+import type { Migration } from "../migrate/migration-files.ts";
+
+/** What the engine's services need, passed in rather than held in module-level singletons. */
+export interface Deps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  migrations: Migration[];
+  /** The schema the applied migrations should produce, built once per set of migrations. */
+  expectedSchema: ExpectedSchemaCache;
+  clock: Clock;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,0 +1,55 @@
+import { z } from "zod";
+
+/**
+ * Steward's configuration: one zod schema, parsed once at start.
+ * Layers, later ones winning: defaults → steward.config.json|yaml → environment → flags.
+ * Every object is strict: an unknown key is an error naming the key, its source and the allowed keys.
+ * In zod 4, `.prefault({})` (not `.default({})`) makes an absent section take its inner defaults.
+ */
+export const configSchema = z.strictObject({
+  database: z
+    .strictObject({
+      /** `postgres://…`, `pglite:<folder>` (embedded, on disk) or `pglite:memory`. */
+      url: z.string().min(1).default("pglite:./.steward/db"),
+      /** Connections in the pool (PostgreSQL only; PGlite has one). */
+      poolSize: z.number().int().min(1).max(500).default(10),
+      connect: z
+        .strictObject({
+          /** Attempts before giving up on an unreachable database. */
+          attempts: z.number().int().min(1).max(100).default(6),
+          initialDelayMs: z.number().int().min(1).max(60_000).default(250),
+          maxDelayMs: z.number().int().min(1).max(300_000).default(5_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  http: z
+    .strictObject({
+      host: z.string().min(1).default("127.0.0.1"),
+      port: z.number().int().min(0).max(65_535).default(4100),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+type EnvKind = "string" | "number";
+
+/** Environment variables and the configuration key each sets. */
+export const environmentVariables: Record<string, { path: string[]; kind: EnvKind }> = {
+  STEWARD_DATABASE_URL: { path: ["database", "url"], kind: "string" },
+  STEWARD_DATABASE_POOL_SIZE: { path: ["database", "poolSize"], kind: "number" },
+  STEWARD_DATABASE_CONNECT_ATTEMPTS: { path: ["database", "connect", "attempts"], kind: "number" },
+  STEWARD_HTTP_HOST: { path: ["http", "host"], kind: "string" },
+  STEWARD_HTTP_PORT: { path: ["http", "port"], kind: "number" },
+  STEWARD_LOG_LEVEL: { path: ["log", "level"], kind: "string" },
+};
+
+/** Variables that Steward reads but that are not configuration keys. */
+export const otherEnvironmentVariables = ["STEWARD_CONFIG"];

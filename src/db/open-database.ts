@@ -1,0 +1,75 @@
+import type { Logger } from "pino";
+import type { Config } from "../config/config-schema.ts";
+import { StewardError } from "../errors.ts";
+import type { Database } from "./database.ts";
+import { parseDatabaseUrl, redactDatabaseUrl } from "./database-url.ts";
+import { PgliteDatabase } from "./pglite-database.ts";
+import { PostgresDatabase } from "./postgres-database.ts";
+
+export interface OpenDatabaseOptions {
+  config: Config["database"];
+  logger?: Logger;
+  applicationName?: string;
+  cwd?: string;
+  /** Waits between connection attempts; injectable so tests need not sleep. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Opens the configured database and checks that it answers. An unreachable PostgreSQL is
+ * retried with exponential backoff (config.connect); after the last attempt this throws
+ * `database_unreachable`, which the CLI turns into a non-zero exit.
+ */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
+  const { config, logger } = options;
+  const target = parseDatabaseUrl(config.url, options.cwd);
+  if (target.kind === "pglite") {
+    try {
+      return await PgliteDatabase.open(target.dataDir);
+    } catch (error) {
+      throw new StewardError(
+        "database_unreachable",
+        `Could not open the embedded database at ${target.dataDir}: ${(error as Error).message}. Is another Steward process using this folder?`,
+        { cause: error },
+      );
+    }
+  }
+
+  const description = redactDatabaseUrl(target.url);
+  const sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  const { attempts, initialDelayMs, maxDelayMs } = config.connect;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const db = new PostgresDatabase({
+      url: target.url,
+      description,
+      poolSize: config.poolSize,
+      applicationName: options.applicationName ?? "steward",
+    });
+    try {
+      await db.query("SELECT 1");
+      return db;
+    } catch (error) {
+      lastError = error;
+      await db.close().catch(() => {});
+      if (attempt === attempts) break;
+      const delay = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
+      logger?.warn(
+        { database: description, attempt, attempts, retryInMs: delay, reason: describe(error) },
+        `database unreachable (${describe(error)}); retrying in ${delay} ms (attempt ${attempt} of ${attempts})`,
+      );
+      await sleep(delay);
+    }
+  }
+  throw new StewardError(
+    "database_unreachable",
+    `Database ${description} is unreachable after ${attempts} attempts: ${describe(lastError)}. Check that the server runs and that STEWARD_DATABASE_URL (or --database) is right.`,
+    { details: { database: description, attempts }, cause: lastError },
+  );
+}
+
+function describe(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describe(error.errors[0]);
+  if (error instanceof Error) return error.message || (error as { code?: string }).code || error.name;
+  return String(error);
+}

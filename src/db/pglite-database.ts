@@ -1,0 +1,106 @@
+import { mkdir } from "node:fs/promises";
+import { PGlite, type PGliteInterface } from "@electric-sql/pglite";
+import type { Database, Queryable, QueryResult, Session } from "./database.ts";
+import { Mutex } from "./mutex.ts";
+
+/**
+ * The embedded database. PGlite is a single connection, so two traps are handled here
+ * (as pg-boss's PGlite adapter and Kysely's driver do):
+ * - every statement is serialised through one in-process mutex; a transaction holds it
+ *   from BEGIN to COMMIT, so no other caller's statement lands inside it;
+ * - an aborted transaction is rolled back before the error is rethrown, otherwise every
+ *   later statement would fail with 25P02 ("current transaction is aborted").
+ * Consequence: inside `transaction(fn)` use the `tx` given to `fn`, never the database
+ * itself, or the call waits for the lock that `fn` holds.
+ */
+export class PgliteDatabase implements Database {
+  readonly kind = "pglite" as const;
+  readonly description: string;
+  readonly #pg: PGliteInterface;
+  readonly #mutex = new Mutex();
+  #closed = false;
+
+  private constructor(pg: PGliteInterface, description: string) {
+    this.#pg = pg;
+    this.description = description;
+  }
+
+  /** `dataDir` null means in memory. */
+  static async open(dataDir: string | null): Promise<PgliteDatabase> {
+    if (dataDir !== null) await mkdir(dataDir, { recursive: true });
+    const pg = await PGlite.create(dataDir ?? undefined);
+    return new PgliteDatabase(pg, dataDir === null ? "pglite:memory" : `pglite:${dataDir}`);
+  }
+
+  /** Wraps an existing PGlite instance (a clone, say); closing the wrapper closes it. */
+  static wrap(pg: PGliteInterface, description: string): PgliteDatabase {
+    return new PgliteDatabase(pg, description);
+  }
+
+  /** A copy of this database's current contents, in memory (PGlite's `clone()`). */
+  async clone(): Promise<PgliteDatabase> {
+    const copy = (await this.#mutex.run(() => this.#pg.clone())) as PGliteInterface;
+    return new PgliteDatabase(copy, "pglite:memory");
+  }
+
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    return this.#mutex.run(() => this.#rawQuery<Row>(sql, params));
+  }
+
+  exec(script: string): Promise<void> {
+    return this.#mutex.run(async () => {
+      try {
+        await this.#pg.exec(script);
+      } catch (error) {
+        // A script may open its own transaction and fail inside it.
+        await this.#rollbackIfOpen();
+        throw error;
+      }
+    });
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#mutex.run(() => this.#transactionUnlocked(fn));
+  }
+
+  withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    return this.#mutex.run(() =>
+      fn({
+        query: (sql, params) => this.#rawQuery(sql, params),
+        exec: (script) => this.#pg.exec(script).then(() => undefined),
+        transaction: (inner) => this.#transactionUnlocked(inner),
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#mutex.run(() => this.#pg.close());
+  }
+
+  async #rawQuery<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+    const result = await this.#pg.query<Row>(sql, params as unknown[] | undefined);
+    return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+  }
+
+  async #transactionUnlocked<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const tx: Queryable = {
+      query: (sql, params) => this.#rawQuery(sql, params),
+      exec: (script) => this.#pg.exec(script).then(() => undefined),
+    };
+    await this.#pg.query("BEGIN");
+    try {
+      const value = await fn(tx);
+      await this.#pg.query("COMMIT");
+      return value;
+    } catch (error) {
+      await this.#rollbackIfOpen();
+      throw error;
+    }
+  }
+
+  async #rollbackIfOpen(): Promise<void> {
+    if (this.#pg.isInTransaction()) await this.#pg.query("ROLLBACK");
+  }
+}

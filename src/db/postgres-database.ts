@@ -1,0 +1,99 @@
+import pg from "pg";
+import type { Database, Queryable, QueryResult, Session } from "./database.ts";
+
+/** Per-pool type parsers, so that results have the same shape as PGlite's (see database.ts). */
+const typeParsers = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === 20) return (value: string) => Number.parseInt(value, 10); // int8
+    // biome-ignore lint/suspicious/noExplicitAny: pg's overloads do not accept a union format
+    return pg.types.getTypeParser(oid, format as any);
+  },
+} as pg.CustomTypesConfig;
+
+export interface PostgresOptions {
+  url: string;
+  description: string;
+  poolSize: number;
+  /** Application name shown in pg_stat_activity. */
+  applicationName: string;
+}
+
+/** PostgreSQL through a `pg` pool: many connections, many processes, many machines. */
+export class PostgresDatabase implements Database {
+  readonly kind = "postgres" as const;
+  readonly description: string;
+  readonly #pool: pg.Pool;
+  #closed = false;
+
+  constructor(options: PostgresOptions) {
+    this.description = options.description;
+    this.#pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      application_name: options.applicationName,
+      types: typeParsers,
+    });
+    // An idle client that loses its connection (a server restart) must not crash the process;
+    // the pool drops it and the next checkout opens a new one.
+    this.#pool.on("error", () => {});
+  }
+
+  async query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<Row>> {
+    const result = await this.#pool.query(sql, params as unknown[] | undefined);
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+  }
+
+  async exec(script: string): Promise<void> {
+    // Without parameters, pg uses the simple query protocol, which accepts several statements.
+    await this.#pool.query(script);
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.withSession((session) => session.transaction(fn));
+  }
+
+  async withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    const queryable: Queryable = {
+      async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
+        const result = await client.query(sql, params as unknown[] | undefined);
+        return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+      },
+      async exec(script: string): Promise<void> {
+        await client.query(script);
+      },
+    };
+    const session: Session = {
+      ...queryable,
+      async transaction<T2>(inner: (tx: Queryable) => Promise<T2>): Promise<T2> {
+        await client.query("BEGIN");
+        try {
+          const value = await inner(queryable);
+          await client.query("COMMIT");
+          return value;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => {
+            broken = true;
+          });
+          throw error;
+        }
+      },
+    };
+    try {
+      return await fn(session);
+    } finally {
+      // A connection whose state is unknown is destroyed rather than returned to the pool.
+      client.release(broken ? true : undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+}
