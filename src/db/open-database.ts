@@ -27,9 +27,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     try {
       return await PgliteDatabase.open(target.dataDir);
     } catch (error) {
+      if (error instanceof StewardError) throw error;
       throw new StewardError(
         "database_unreachable",
-        `Could not open the embedded database at ${target.dataDir}: ${(error as Error).message}. Is another Steward process using this folder?`,
+        `Could not open the embedded database at ${target.dataDir}: ${(error as Error).message}.`,
         { cause: error },
       );
     }

@@ -1,5 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { PGlite, type PGliteInterface } from "@electric-sql/pglite";
+import { DataFolderLock } from "./data-folder-lock.ts";
 import type { Database, Queryable, QueryResult, Session } from "./database.ts";
 import { Mutex } from "./mutex.ts";
 
@@ -18,18 +19,26 @@ export class PgliteDatabase implements Database {
   readonly description: string;
   readonly #pg: PGliteInterface;
   readonly #mutex = new Mutex();
+  readonly #lock: DataFolderLock | null;
   #closed = false;
 
-  private constructor(pg: PGliteInterface, description: string) {
+  private constructor(pg: PGliteInterface, description: string, lock: DataFolderLock | null = null) {
     this.#pg = pg;
     this.description = description;
+    this.#lock = lock;
   }
 
-  /** `dataDir` null means in memory. */
+  /** `dataDir` null means in memory. A data folder is locked to this process until `close()`. */
   static async open(dataDir: string | null): Promise<PgliteDatabase> {
-    if (dataDir !== null) await mkdir(dataDir, { recursive: true });
-    const pg = await PGlite.create(dataDir ?? undefined);
-    return new PgliteDatabase(pg, dataDir === null ? "pglite:memory" : `pglite:${dataDir}`);
+    if (dataDir === null) return new PgliteDatabase(await PGlite.create(), "pglite:memory");
+    await mkdir(dataDir, { recursive: true });
+    const lock = DataFolderLock.acquire(dataDir);
+    try {
+      return new PgliteDatabase(await PGlite.create(dataDir), `pglite:${dataDir}`, lock);
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
   }
 
   /** Wraps an existing PGlite instance (a clone, say); closing the wrapper closes it. */
@@ -76,7 +85,11 @@ export class PgliteDatabase implements Database {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#mutex.run(() => this.#pg.close());
+    try {
+      await this.#mutex.run(() => this.#pg.close());
+    } finally {
+      this.#lock?.release();
+    }
   }
 
   async #rawQuery<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {

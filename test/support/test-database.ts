@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { TestContext } from "node:test";
+import { after, type TestContext } from "node:test";
 import pg from "pg";
 import type { Database } from "../../src/db/database.ts";
 import { PgliteDatabase } from "../../src/db/pglite-database.ts";
@@ -82,7 +82,27 @@ async function createPostgresDatabase(server: string): Promise<TestDatabase> {
   };
 }
 
+/**
+ * A blank PGlite made once per test file and cloned for each test: a clone takes ≈0.4 s where
+ * starting PGlite takes ≈2 s. Closed when the test process ends (a live instance keeps Node alive).
+ */
+let blankTemplate: Promise<PgliteDatabase> | undefined;
+
+// Registered when this module loads, so on the root test: it runs once, after the whole file.
+after(async () => {
+  if (blankTemplate) await (await blankTemplate).close();
+});
+
+function blankPglite(): Promise<PgliteDatabase> {
+  blankTemplate ??= PgliteDatabase.open(null);
+  return blankTemplate;
+}
+
 async function createPgliteDatabase(onDisk: boolean): Promise<TestDatabase> {
+  if (!onDisk) {
+    const db = await (await blankPglite()).clone();
+    return { db, url: "pglite:memory", dispose: () => db.close() };
+  }
   const folder = onDisk ? mkdtempSync(path.join(tmpdir(), "steward-test-")) : null;
   const dataDir = folder === null ? null : path.join(folder, "db");
   const db = await PgliteDatabase.open(dataDir);

@@ -1,0 +1,49 @@
+import type { Logger } from "pino";
+import type { Config } from "../config/config-schema.ts";
+import { openDatabase } from "../db/open-database.ts";
+import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
+import { loadMigrations } from "../migrate/migration-files.ts";
+import { migrateUp } from "../migrate/migrator.ts";
+import { type Deps, systemClock } from "./deps.ts";
+import { createLogger } from "./logger.ts";
+
+export interface StewardHandle extends Deps {
+  close(): Promise<void>;
+}
+
+/**
+ * Opens Steward's engine: the database (retried while unreachable), the migrations shipped
+ * with this version, and the shared services. With `migrate: true`, pending migrations are
+ * applied first (under the migration lock, so several processes may start at once).
+ */
+export async function openSteward(options: {
+  config: Config;
+  logger?: Logger;
+  migrate?: boolean;
+  cwd?: string;
+}): Promise<StewardHandle> {
+  const logger = options.logger ?? createLogger(options.config.log);
+  const migrations = loadMigrations();
+  const db = await openDatabase({ config: options.config.database, logger, cwd: options.cwd });
+  try {
+    if (options.migrate) {
+      const run = await migrateUp(db, migrations);
+      for (const step of run.steps.filter((s) => s.status === "done")) {
+        logger.info({ migration: step.name, ms: step.ms }, `applied migration ${step.name}`);
+      }
+      if (run.error) throw run.error;
+    }
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return {
+    config: options.config,
+    db,
+    logger,
+    migrations,
+    expectedSchema: new ExpectedSchemaCache(),
+    clock: systemClock,
+    close: () => db.close(),
+  };
+}

@@ -1,0 +1,111 @@
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { backfills, findBackfill } from "../../backfill/backfills.ts";
+import { type BackfillProgress, runBackfill } from "../../backfill/run-backfill.ts";
+import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import { renderTable } from "../render-table.ts";
+
+export function registerBackfillCommand(
+  program: Command,
+  io: CommandIo,
+  setExit: (code: number) => void,
+): void {
+  program
+    .command("backfill")
+    .description("run a resumable, batched backfill (`steward backfill list` shows them)")
+    .argument("<name>", "the backfill to run, or `list`")
+    .option("--batch-size <n>", "rows per batch (each batch commits with its cursor)", positiveInt, 1000)
+    .option("--restart", "forget saved progress and start from the beginning")
+    .action(async (name: string, opts: { batchSize: number; restart?: boolean }, command: Command) => {
+      const options = globalOptions(command);
+      if (name === "list") {
+        if (options.json)
+          return io.out(JSON.stringify(backfills.map(({ name, description }) => ({ name, description }))));
+        return io.out(
+          renderTable(
+            ["NAME", "DESCRIPTION"],
+            backfills.map((b) => [b.name, b.description]),
+          ),
+        );
+      }
+      const backfill = findBackfill(name);
+      await withSteward(options, async ({ db }) => {
+        // Ctrl-C stops after the batch in flight; running the command again resumes.
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        const progress = progressReporter(io, Boolean(options.json));
+        try {
+          const result = await runBackfill(db, backfill, {
+            batchSize: opts.batchSize,
+            restart: opts.restart,
+            signal: controller.signal,
+            onProgress: progress.update,
+          });
+          progress.stop();
+          if (options.json) return io.out(JSON.stringify(result));
+          const from = result.resumedFrom > 0 ? ` (resumed after id ${result.resumedFrom})` : "";
+          io.out(
+            result.status === "done"
+              ? `${backfill.name}: done${from}. ${result.rowsSeen} rows visited, ${result.rowsChanged} changed, in ${result.batches} batches.`
+              : `${backfill.name}: interrupted after ${result.batches} batches (${result.rowsChanged} rows changed). Run it again to resume.`,
+          );
+          if (result.status === "interrupted") setExit(130);
+        } finally {
+          progress.stop();
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+        }
+      });
+    });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100_000)
+    throw new InvalidArgumentError("expected a whole number from 1 to 100000");
+  return n;
+}
+
+/** A progress bar on a terminal; a line every 10% otherwise (logs, CI); nothing with --json. */
+function progressReporter(
+  io: CommandIo,
+  json: boolean,
+): { update: (p: BackfillProgress) => void; stop: () => void } {
+  if (json) return { update: () => {}, stop: () => {} };
+  if (io.isTty) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: "{bar} {percentage}% | {value}/{total} rows | {changed} changed | eta {eta}s",
+        stream: process.stderr,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false;
+    return {
+      update: (p) => {
+        if (!started) {
+          bar.start(p.total, p.done, { changed: p.changed });
+          started = true;
+        } else bar.update(p.done, { changed: p.changed });
+        bar.setTotal(p.total);
+      },
+      stop: () => {
+        if (started) bar.stop();
+        started = false;
+      },
+    };
+  }
+  let lastDecile = -1;
+  return {
+    update: (p) => {
+      const decile = p.total === 0 ? 10 : Math.floor((p.done / p.total) * 10);
+      if (decile === lastDecile) return;
+      lastDecile = decile;
+      io.err(`progress: ${p.done}/${p.total} rows (${decile * 10}%), ${p.changed} changed`);
+    },
+    stop: () => {},
+  };
+}

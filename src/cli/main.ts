@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { Command } from "commander";
+import { version } from "../version.ts";
+import { type CommandIo, processIo, reportFailure } from "./command-context.ts";
+import { registerBackfillCommand } from "./commands/backfill-command.ts";
+import { registerDoctorCommand } from "./commands/doctor-command.ts";
+import { registerMigrateCommand } from "./commands/migrate-command.ts";
+import { registerStartCommand } from "./commands/start-command.ts";
+import { registerStatusCommand } from "./commands/status-command.ts";
+
+/** Builds the `steward` program. The commands parse input, call the engine, render the result. */
+export function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
+  const program = new Command("steward")
+    .version(version)
+    .description("Steward: a self-auditing control plane for AI-model work")
+    .option(
+      "--database <url>",
+      "postgres://…, pglite:<folder> or pglite:memory (default pglite:./.steward/db)",
+    )
+    .option("--config <file>", "configuration file (default steward.config.json or .yaml in this folder)")
+    .option("--json", "print JSON for machines instead of tables")
+    .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent")
+    .showHelpAfterError()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  registerStartCommand(program, io);
+  registerStatusCommand(program, io, setExit);
+  registerMigrateCommand(program, io, setExit);
+  registerDoctorCommand(program, io, setExit);
+  registerBackfillCommand(program, io, setExit);
+  return program;
+}
+
+async function main(): Promise<void> {
+  let exitCode = 0;
+  const program = buildProgram(processIo, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(process.argv);
+  } catch (error) {
+    exitCode = reportFailure(error, processIo, process.argv.includes("--json"));
+  }
+  process.exitCode = exitCode;
+}
+
+await main();

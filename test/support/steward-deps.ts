@@ -1,0 +1,28 @@
+import pino from "pino";
+import type { Deps } from "../../src/app/deps.ts";
+import { systemClock } from "../../src/app/deps.ts";
+import { configSchema } from "../../src/config/config-schema.ts";
+import type { Database } from "../../src/db/database.ts";
+import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
+import { loadMigrations } from "../../src/migrate/migration-files.ts";
+import { migrateUp } from "../../src/migrate/migrator.ts";
+
+/** One shadow per test file: the expected schema is the same for every test in it. */
+const sharedExpectedSchema = new ExpectedSchemaCache();
+
+/** Deps over a test database, with Steward's own migrations (applied unless `migrate: false`). */
+export async function testDeps(db: Database, options: { migrate?: boolean } = {}): Promise<Deps> {
+  const migrations = loadMigrations();
+  if (options.migrate !== false) {
+    const run = await migrateUp(db, migrations);
+    if (run.error) throw run.error;
+  }
+  return {
+    config: configSchema.parse({}),
+    db,
+    logger: pino({ level: "silent" }),
+    migrations,
+    expectedSchema: sharedExpectedSchema,
+    clock: systemClock,
+  };
+}
