@@ -28,7 +28,7 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
 
 /** The URL with any password replaced, safe for logs, errors and API responses. */
 export function redactDatabaseUrl(url: string): string {
-  if (!url.startsWith("postgres")) return url;
+  if (!url.includes("://")) return url;
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "****";

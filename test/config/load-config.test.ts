@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { loadConfig } from "../../src/config/load-config.ts";
+import { isStewardError } from "../../src/errors.ts";
+
+function folderWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "steward-config-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const fails = (pattern: RegExp) => (error: unknown) =>
+  isStewardError(error, "config_invalid") && pattern.test(error.message);
+
+describe("configuration", () => {
+  it("defaults to the embedded database in ./.steward/db", () => {
+    const { config, file } = loadConfig({ cwd: folderWith({}), env: {} });
+    assert.equal(config.database.url, "pglite:./.steward/db");
+    assert.equal(config.http.port, 4100);
+    assert.equal(file, null);
+  });
+
+  it("layers defaults → file → environment → flags", () => {
+    const cwd = folderWith({
+      "steward.config.yaml":
+        "database:\n  url: pglite:./from-file\n  poolSize: 3\nhttp:\n  port: 5000\nlog:\n  level: debug\n",
+    });
+    const { config, file } = loadConfig({
+      cwd,
+      env: { STEWARD_HTTP_PORT: "6000", STEWARD_DATABASE_URL: "postgres://env@db/x" },
+      flags: { database: { url: "pglite:memory" } },
+    });
+    assert.equal(path.basename(file!), "steward.config.yaml");
+    assert.equal(config.database.url, "pglite:memory", "flag beats environment");
+    assert.equal(config.http.port, 6000, "environment beats file");
+    assert.equal(config.database.poolSize, 3, "file beats default");
+    assert.equal(config.log.level, "debug");
+    assert.equal(config.database.connect.attempts, 6, "untouched defaults stay");
+  });
+
+  it("names an unknown key, the file it is in, and the allowed keys", () => {
+    const cwd = folderWith({ "steward.config.json": JSON.stringify({ database: { uri: "x" } }) });
+    assert.throws(
+      () => loadConfig({ cwd, env: {} }),
+      fails(
+        /steward\.config\.json: unknown key "uri" in "database"; allowed keys are: url, poolSize, connect/,
+      ),
+    );
+    const top = folderWith({ "steward.config.json": JSON.stringify({ workers: 3 }) });
+    assert.throws(
+      () => loadConfig({ cwd: top, env: {} }),
+      fails(/unknown key "workers"; allowed keys are: database, http, log/),
+    );
+  });
+
+  it("names a bad value, where it came from, and what is allowed", () => {
+    assert.throws(
+      () => loadConfig({ cwd: folderWith({}), env: { STEWARD_HTTP_PORT: "eighty" } }),
+      fails(/environment variable STEWARD_HTTP_PORT: "http.port" .*expected number.*\(got "eighty"\)/),
+    );
+    const cwd = folderWith({ "steward.config.json": JSON.stringify({ log: { level: "loud" } }) });
+    assert.throws(
+      () => loadConfig({ cwd, env: {} }),
+      fails(/steward\.config\.json: "log\.level" .*"trace"\|"debug"/),
+    );
+  });
+
+  it("refuses unknown STEWARD_ variables (a typo would otherwise be ignored) but not STEWARD_TEST_", () => {
+    assert.throws(
+      () => loadConfig({ cwd: folderWith({}), env: { STEWARD_DATABSE_URL: "x" } }),
+      fails(/Unknown environment variable STEWARD_DATABSE_URL; Steward reads: .*STEWARD_DATABASE_URL/),
+    );
+    assert.doesNotThrow(() => loadConfig({ cwd: folderWith({}), env: { STEWARD_TEST_DATABASE_URL: "x" } }));
+  });
+
+  it("reports syntax errors, a missing --config file, and two config files at once", () => {
+    assert.throws(
+      () => loadConfig({ cwd: folderWith({ "steward.config.json": "{ nope" }), env: {} }),
+      fails(/steward\.config\.json is not valid JSON/),
+    );
+    assert.throws(
+      () => loadConfig({ cwd: folderWith({}), file: "missing.yaml", env: {} }),
+      fails(/missing\.yaml does not exist/),
+    );
+    const both = folderWith({ "steward.config.json": "{}", "steward.config.yaml": "{}" });
+    assert.throws(() => loadConfig({ cwd: both, env: {} }), fails(/Several configuration files found/));
+  });
+});
