@@ -1,4 +1,5 @@
 import { runDoctor } from "../doctor/run-doctor.ts";
+import { sqlState } from "../errors.ts";
 import { version } from "../version.ts";
 import type { Deps } from "./deps.ts";
 
@@ -25,7 +26,7 @@ export interface SystemStatus {
 }
 
 export async function getSystemStatus(
-  deps: Pick<Deps, "db" | "migrations" | "expectedSchema" | "clock">,
+  deps: Pick<Deps, "db" | "migrations" | "expectedSchema" | "clock" | "logger">,
 ): Promise<SystemStatus> {
   const checkedAt = deps.clock.now().toISOString();
   const database = {
@@ -36,8 +37,10 @@ export async function getSystemStatus(
   try {
     await deps.db.query("SELECT 1");
   } catch (error) {
+    // The driver's words may name hosts or users: they go to the log, a short reason to the caller.
+    deps.logger.warn({ err: error }, "status check: database did not answer");
     database.reachable = false;
-    database.error = (error as Error).message;
+    database.error = `the database did not answer (${sqlState(error) ?? (error as NodeJS.ErrnoException).code ?? "no error code"})`;
     return {
       version,
       database,

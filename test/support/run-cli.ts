@@ -2,6 +2,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
+/** Resolved here, so that the CLI can run from any folder. */
+const tsx = import.meta.resolve("tsx");
 
 export interface CliResult {
   code: number | null;
@@ -15,7 +17,7 @@ export function runCli(
   options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", `${root}src/cli/main.ts`, ...args], {
+    const child = spawn(process.execPath, ["--import", tsx, `${root}src/cli/main.ts`, ...args], {
       cwd: options.cwd ?? root,
       env: { ...cleanEnv(), ...options.env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,41 @@
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyInstance } from "fastify";
+import type { Deps } from "../app/deps.ts";
+import { installErrorHandlers } from "./error-handler.ts";
+import { dashboardRoutes } from "./routes/dashboard-routes.ts";
+import { healthRoutes } from "./routes/health-routes.ts";
+import { statusRoutes } from "./routes/status-routes.ts";
+
+/** Where `npm run build` puts the dashboard (same depth from src/http and dist/http). */
+export const defaultWebRoot = fileURLToPath(new URL("../../dist/web/", import.meta.url));
+
+/**
+ * Steward's HTTP shell: routes parse input, call one service and return its result. Not
+ * listening yet: `app.inject()` runs it in process; start-server.ts binds it to a port.
+ */
+export async function buildServer(deps: Deps, options: { webRoot?: string } = {}): Promise<FastifyInstance> {
+  // Fastify's logger stays off: Steward's own logger (with its redaction) is the one log.
+  const app = Fastify({ logger: false });
+  const logger = deps.logger.child({ component: "http" });
+
+  // Before the routes, so that every plugin inherits them.
+  installErrorHandlers(app, logger);
+
+  app.addHook("onResponse", async (request, reply) => {
+    logger.debug(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      "request",
+    );
+  });
+
+  await app.register(healthRoutes, { deps });
+  await app.register(statusRoutes, { deps });
+  await app.register(dashboardRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,122 @@
+import type { FastifyError, FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { isStewardError, type StewardErrorCode } from "../errors.ts";
+
+/**
+ * The one place where errors become HTTP responses (STYLE.md §11). Routes throw; they never
+ * choose a status code for an error themselves. Every error body has the same shape.
+ */
+
+/** Codes an API client may see: Steward's own, plus two for what is not a StewardError. */
+export type HttpErrorCode = StewardErrorCode | "request_invalid" | "internal_error";
+
+export interface ErrorBody {
+  error: { code: HttpErrorCode; message: string; details?: Record<string, unknown> };
+}
+
+export interface ErrorResponse {
+  statusCode: number;
+  body: ErrorBody;
+  /** Server faults are logged with their stack; client mistakes are not worth a log line. */
+  logLevel: "error" | "debug";
+}
+
+/** Exhaustive: a new StewardErrorCode does not compile until it is given a status here. */
+export function statusForCode(code: StewardErrorCode): number {
+  switch (code) {
+    case "validation_failed":
+      return 400;
+    case "not_found":
+      return 404;
+    case "database_unreachable":
+      return 503;
+    // The server is misconfigured or its database is in a state it cannot work with:
+    // nothing the client can change by retrying with another request.
+    case "config_invalid":
+    case "database_url_invalid":
+    case "migration_invalid":
+    case "migration_checksum_mismatch":
+    case "migration_failed":
+      return 500;
+    default: {
+      const unhandled: never = code;
+      throw new Error(`No HTTP status for error code ${String(unhandled)}`);
+    }
+  }
+}
+
+export function toErrorResponse(error: unknown): ErrorResponse {
+  if (isStewardError(error)) {
+    // StewardError messages are written for the person who must fix things and are built
+    // from redacted values (see redactDatabaseUrl), so they are safe to return as they are.
+    const statusCode = statusForCode(error.code);
+    return {
+      statusCode,
+      body: { error: { code: error.code, message: error.message, details: error.details } },
+      logLevel: statusCode >= 500 ? "error" : "debug",
+    };
+  }
+  if (isFastifyValidationError(error)) {
+    return {
+      statusCode: 400,
+      body: {
+        error: {
+          code: "validation_failed",
+          message: error.message,
+          details: {
+            context: error.validationContext,
+            issues: error.validation.map((issue) => ({ path: issue.instancePath, message: issue.message })),
+          },
+        },
+      },
+      logLevel: "debug",
+    };
+  }
+  if (isClientError(error)) {
+    // Fastify's own 4xx (malformed JSON, body too large, unsupported media type): the
+    // message describes the request, not the server.
+    return {
+      statusCode: error.statusCode,
+      body: { error: { code: "request_invalid", message: error.message } },
+      logLevel: "debug",
+    };
+  }
+  // Anything else is a bug or an outage: its message may hold SQL, paths or credentials.
+  return {
+    statusCode: 500,
+    body: {
+      error: { code: "internal_error", message: "Internal server error. The server log has the details." },
+    },
+    logLevel: "error",
+  };
+}
+
+export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
+  app.setErrorHandler((error, request, reply) => {
+    const response = toErrorResponse(error);
+    logger[response.logLevel]({ err: error, method: request.method, url: request.url }, "request failed");
+    return reply.code(response.statusCode).send(response.body);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "";
+    if (path === "/api" || path.startsWith("/api/")) {
+      const body: ErrorBody = {
+        error: { code: "not_found", message: `No API route ${request.method} ${path}.` },
+      };
+      return reply.code(404).send(body);
+    }
+    return reply.code(404).type("text/plain; charset=utf-8").send(`Not found: ${path}\n`);
+  });
+}
+
+function isFastifyValidationError(
+  error: unknown,
+): error is FastifyError & Required<Pick<FastifyError, "validation">> {
+  return error instanceof Error && Array.isArray((error as FastifyError).validation);
+}
+
+function isClientError(error: unknown): error is Error & { statusCode: number } {
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return error instanceof Error && typeof statusCode === "number" && statusCode >= 400 && statusCode < 500;
+}

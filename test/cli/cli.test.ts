@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { PgliteDatabase } from "../../src/db/pglite-database.ts";
+import { runCli } from "../support/run-cli.ts";
+import { backend, createTestDatabase } from "../support/test-database.ts";
+
+const emptyFolder = () => mkdtempSync(path.join(tmpdir(), "steward-cli-"));
+
+describe(`steward CLI on ${backend}`, () => {
+  it("migrate: status, plan (changes nothing), up, down only with --yes", async (t) => {
+    const testDb = await createTestDatabase(t, { onDisk: true });
+    await testDb.db.close(); // hand the embedded folder to the CLI processes
+    const env = { STEWARD_DATABASE_URL: testDb.url };
+
+    const pending = await runCli(["migrate", "status", "--json"], { env });
+    assert.equal(pending.code, 0, pending.stderr);
+    assert.deepEqual(
+      JSON.parse(pending.stdout).states.map((s: { status: string }) => s.status),
+      ["pending", "pending"],
+    );
+
+    const plan = await runCli(["migrate", "plan"], { env });
+    assert.match(plan.stdout, /-- 0001_core_schema \(up\)\n[\s\S]*CREATE TABLE execution_tasks/);
+    const stillPending = await runCli(["migrate", "status"], { env });
+    assert.match(stillPending.stdout, /0 applied, 2 pending/);
+    assert.match(stillPending.stdout, /VERSION\s+NAME\s+STATUS/);
+
+    const up = await runCli(["migrate", "up"], { env });
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /✔ 0001_core_schema up \(\d+ ms\)\n✔ 0002_backfill_progress up/);
+    assert.match((await runCli(["migrate", "up"], { env })).stdout, /Nothing to apply/);
+
+    const refused = await runCli(["migrate", "down"], { env });
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /would revert 0002_backfill_progress.*run again with --yes/s);
+    const down = await runCli(["migrate", "down", "--yes", "--to", "1"], { env });
+    assert.equal(down.code, 0, down.stderr);
+    assert.match(down.stdout, /✔ 0002_backfill_progress down/);
+    const after = JSON.parse((await runCli(["migrate", "status", "--json"], { env })).stdout);
+    assert.deepEqual(
+      after.states.map((s: { status: string }) => s.status),
+      ["applied", "pending"],
+    );
+  });
+
+  it("stops on a bad configuration file, naming the key, the file and what is allowed", async () => {
+    const cwd = emptyFolder();
+    writeFileSync(path.join(cwd, "steward.config.json"), JSON.stringify({ http: { prot: 80 } }));
+    const result = await runCli(["status"], { cwd });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /steward\.config\.json: unknown key "prot" in "http"; allowed keys are: host, port/,
+    );
+    assert.doesNotMatch(result.stderr, /\n\s+at /, "no stack trace for a user's mistake");
+  });
+
+  it("retries an unreachable database, then exits non-zero saying so", async () => {
+    const result = await runCli(["status"], {
+      env: {
+        STEWARD_DATABASE_URL: "postgres://steward:pw@127.0.0.1:1/none",
+        STEWARD_DATABASE_CONNECT_ATTEMPTS: "2",
+      },
+    });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /retrying in 250 ms \(attempt 1 of 2\)/);
+    assert.match(result.stderr, /127\.0\.0\.1:1\/none is unreachable after 2 attempts/);
+    assert.doesNotMatch(result.stderr, /:pw@/, "the password is never printed");
+  });
+
+  it("refuses an embedded database that another process holds open", async (t) => {
+    const folder = path.join(emptyFolder(), "db");
+    const holder = await PgliteDatabase.open(folder);
+    t.after(() => holder.close());
+    const result = await runCli(["status"], { env: { STEWARD_DATABASE_URL: `pglite:${folder}` } });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`in use by process ${process.pid}`));
+  });
+
+  it("answers errors as JSON with --json, and usage errors with help", async () => {
+    const unknown = await runCli(["backfill", "nope", "--json"]);
+    assert.equal(unknown.code, 1);
+    assert.equal(JSON.parse(unknown.stdout).error.code, "not_found");
+    const usage = await runCli(["migrate", "up", "--to", "two"]);
+    assert.notEqual(usage.code, 0);
+    assert.match(usage.stderr, /expected a migration number/);
+  });
+});
