@@ -44,9 +44,10 @@ export async function withSteward<T>(
   open: { migrate?: boolean; extra?: Record<string, unknown> } = {},
 ): Promise<T> {
   const config = configFromFlags(options, open.extra);
-  // Commands log only warnings by default: their output is the point.
+  // Commands log only warnings unless a level is asked for: their output is the point.
+  const quiet = options.logLevel === undefined && process.env.STEWARD_LOG_LEVEL === undefined;
   const steward = await openSteward({
-    config: options.logLevel === undefined ? { ...config, log: { level: "warn" } } : config,
+    config: quiet ? { ...config, log: { ...config.log, level: "warn" } } : config,
     migrate: open.migrate,
   });
   try {

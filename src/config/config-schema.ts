@@ -32,6 +32,8 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+      /** json: one JSON object a line (for log collectors); pretty: for people; auto: pretty on a terminal. */
+      format: z.enum(["auto", "json", "pretty"]).default("auto"),
     })
     .prefault({}),
 });
@@ -49,6 +51,7 @@ export const environmentVariables: Record<string, { path: string[]; kind: EnvKin
   STEWARD_HTTP_HOST: { path: ["http", "host"], kind: "string" },
   STEWARD_HTTP_PORT: { path: ["http", "port"], kind: "number" },
   STEWARD_LOG_LEVEL: { path: ["log", "level"], kind: "string" },
+  STEWARD_LOG_FORMAT: { path: ["log", "format"], kind: "string" },
 };
 
 /** Variables that Steward reads but that are not configuration keys. */
