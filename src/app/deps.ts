@@ -3,6 +3,7 @@ import type { Config } from "../config/config-schema.ts";
 import type { Database } from "../db/database.ts";
 import type { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import type { Migration } from "../migrate/migration-files.ts";
+import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
 
 /** What the engine's services need, passed in rather than held in module-level singletons. */
 export interface Deps {
@@ -13,6 +14,8 @@ export interface Deps {
   /** The schema the applied migrations should produce, built once per set of migrations. */
   expectedSchema: ExpectedSchemaCache;
   clock: Clock;
+  /** The task kinds this process knows (enqueue validates against them; workers run them). */
+  kinds: TaskKindRegistry;
 }
 
 export interface Clock {

@@ -4,6 +4,8 @@ import { openDatabase } from "../db/open-database.ts";
 import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import { loadMigrations } from "../migrate/migration-files.ts";
 import { migrateUp } from "../migrate/migrator.ts";
+import { builtInKinds } from "../tasks/built-in-kinds.ts";
+import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
 import { type Deps, systemClock } from "./deps.ts";
 import { createLogger } from "./logger.ts";
 
@@ -21,6 +23,8 @@ export async function openSteward(options: {
   logger?: Logger;
   migrate?: boolean;
   cwd?: string;
+  /** Task kinds this process knows (default: the built-in ones). */
+  kinds?: TaskKind[];
 }): Promise<StewardHandle> {
   const logger = options.logger ?? createLogger(options.config.log);
   const migrations = loadMigrations();
@@ -44,6 +48,7 @@ export async function openSteward(options: {
     migrations,
     expectedSchema: new ExpectedSchemaCache(),
     clock: systemClock,
+    kinds: new TaskKindRegistry(options.kinds ?? builtInKinds),
     close: () => db.close(),
   };
 }

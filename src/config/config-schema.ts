@@ -29,6 +29,41 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65_535).default(4100),
     })
     .prefault({}),
+  tasks: z
+    .strictObject({
+      /** Urgency is a head start in the queue: each point counts as this many seconds of waiting. */
+      urgencyStepSeconds: z.number().int().min(0).max(86_400).default(60),
+      /** Largest payload accepted, in bytes of JSON. */
+      maxPayloadBytes: z.number().int().min(1_024).max(16_777_216).default(262_144),
+      defaultMaxAttempts: z.number().int().min(1).max(100).default(3),
+      /** Per-attempt time limit for tasks and kinds that set none (0: no limit). */
+      defaultTimeoutMs: z.number().int().min(0).max(86_400_000).default(600_000),
+      retry: z
+        .strictObject({
+          /** Delay before the second attempt; doubles each time, with jitter, up to maxDelayMs. */
+          baseDelayMs: z.number().int().min(0).max(3_600_000).default(1_000),
+          maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  workers: z
+    .strictObject({
+      /** Whether `steward start` runs a worker pool in its own process. */
+      embedded: z.boolean().default(true),
+      /** Tasks run at once by one worker process. */
+      concurrency: z.number().int().min(1).max(10_000).default(50),
+      /** How long a claimed task stays a worker's without a heartbeat. */
+      leaseMs: z.number().int().min(1_000).max(86_400_000).default(30_000),
+      heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
+      /** Fallback polling when no notification arrives (delayed tasks, retries, missed wakeups). */
+      pollMs: z.number().int().min(10).max(600_000).default(1_000),
+      /** How often expired leases and stuck dependencies are looked for. */
+      maintenanceMs: z.number().int().min(100).max(3_600_000).default(5_000),
+      /** On SIGTERM: how long running tasks may take to finish before they are handed back. */
+      shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -50,6 +85,7 @@ export const environmentVariables: Record<string, { path: string[]; kind: EnvKin
   STEWARD_DATABASE_CONNECT_ATTEMPTS: { path: ["database", "connect", "attempts"], kind: "number" },
   STEWARD_HTTP_HOST: { path: ["http", "host"], kind: "string" },
   STEWARD_HTTP_PORT: { path: ["http", "port"], kind: "number" },
+  STEWARD_WORKERS_CONCURRENCY: { path: ["workers", "concurrency"], kind: "number" },
   STEWARD_LOG_LEVEL: { path: ["log", "level"], kind: "string" },
   STEWARD_LOG_FORMAT: { path: ["log", "format"], kind: "string" },
 };

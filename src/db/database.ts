@@ -38,5 +38,11 @@ export interface Database extends Session {
    * On PGlite this holds the in-process lock for the whole of `fn`.
    */
   withSession<T>(fn: (session: Session) => Promise<T>): Promise<T>;
+  /**
+   * Calls `handler` for each NOTIFY on `channel` until the returned function is called.
+   * PostgreSQL: on a connection of its own, reopened if lost (handlers then get an empty
+   * payload, as notifications may have been missed). PGlite: within this process.
+   */
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

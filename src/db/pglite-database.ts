@@ -82,6 +82,11 @@ export class PgliteDatabase implements Database {
     );
   }
 
+  async listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> {
+    const unlisten = await this.#mutex.run(() => this.#pg.listen(channel, handler));
+    return () => (this.#closed ? Promise.resolve() : this.#mutex.run(() => unlisten()));
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

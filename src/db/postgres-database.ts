@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Database, Queryable, QueryResult, Session } from "./database.ts";
+import { PostgresListener } from "./postgres-listener.ts";
 
 /** Per-pool type parsers, so that results have the same shape as PGlite's (see database.ts). */
 const typeParsers = {
@@ -23,6 +24,7 @@ export class PostgresDatabase implements Database {
   readonly kind = "postgres" as const;
   readonly description: string;
   readonly #pool: pg.Pool;
+  readonly #listener: PostgresListener;
   #closed = false;
 
   constructor(options: PostgresOptions) {
@@ -36,6 +38,11 @@ export class PostgresDatabase implements Database {
     // An idle client that loses its connection (a server restart) must not crash the process;
     // the pool drops it and the next checkout opens a new one.
     this.#pool.on("error", () => {});
+    this.#listener = new PostgresListener(options.url);
+  }
+
+  listen(channel: string, handler: (payload: string) => void): Promise<() => Promise<void>> {
+    return this.#listener.listen(channel, handler);
   }
 
   async query<Row = Record<string, unknown>>(
@@ -94,6 +101,7 @@ export class PostgresDatabase implements Database {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#listener.close();
     await this.#pool.end();
   }
 }

@@ -155,6 +155,7 @@ function failingAfterPing(db: Database): Database {
     exec: fail,
     transaction: fail,
     withSession: fail,
+    listen: fail,
     close: () => db.close(),
   };
 }

@@ -6,6 +6,8 @@ import type { Database } from "../../src/db/database.ts";
 import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
 import { migrateUp } from "../../src/migrate/migrator.ts";
+import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
+import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 
 /** One shadow per test file: the expected schema is the same for every test in it. */
 const sharedExpectedSchema = new ExpectedSchemaCache();
@@ -24,5 +26,6 @@ export async function testDeps(db: Database, options: { migrate?: boolean } = {}
     migrations,
     expectedSchema: sharedExpectedSchema,
     clock: systemClock,
+    kinds: new TaskKindRegistry(builtInKinds),
   };
 }

@@ -1,0 +1,49 @@
+-- The task engine: priority with aging, dependency counting, pausing by kind, and a leaner
+-- write path (fewer indexes to maintain on every state change; see docs/benchmarks.md).
+
+-- Claim order. priority_at = run_at - urgency × urgency step (docs/architecture.md, "Priority"):
+-- urgency is a head start in time, so a low-urgency task that has waited long enough comes
+-- first and nothing starves.
+ALTER TABLE execution_tasks ADD COLUMN priority_at timestamptz NOT NULL DEFAULT now();
+-- Dependencies not yet succeeded. A blocked task becomes queued when this reaches 0; counting
+-- (rather than re-checking every dependency) stays right when two dependencies finish at once.
+ALTER TABLE execution_tasks ADD COLUMN pending_dependencies integer NOT NULL DEFAULT 0;
+-- Set when another task comes to depend on this one: only then does finishing it need the
+-- extra statement that updates dependents, so the common path stays one statement.
+ALTER TABLE execution_tasks ADD COLUMN has_dependents boolean NOT NULL DEFAULT false;
+-- What happens to this task when a dependency fails or is cancelled.
+ALTER TABLE execution_tasks ADD COLUMN on_dependency_failure text NOT NULL DEFAULT 'fail';
+ALTER TABLE execution_tasks ADD CONSTRAINT execution_tasks_on_dependency_failure_check
+  CHECK (on_dependency_failure IN ('fail', 'cancel'));
+ALTER TABLE execution_tasks ADD CONSTRAINT execution_tasks_pending_dependencies_check
+  CHECK (pending_dependencies >= 0);
+
+DROP INDEX execution_tasks_ready_idx;
+CREATE INDEX execution_tasks_ready_idx ON execution_tasks (priority_at, id) WHERE status = 'queued';
+-- Blocked tasks, for the maintenance loop's safety net (task-dependencies.ts).
+CREATE INDEX execution_tasks_blocked_idx ON execution_tasks (id) WHERE status = 'blocked';
+-- Every status change would maintain this index; counts by kind and status come from the
+-- partial indexes for live work and from telemetry rollups for history.
+DROP INDEX execution_tasks_kind_status_idx;
+-- Idempotency keys are optional: index only the rows that have one.
+ALTER TABLE execution_tasks DROP CONSTRAINT execution_tasks_idempotency_key_unique;
+CREATE UNIQUE INDEX execution_tasks_idempotency_key_idx ON execution_tasks (idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+
+-- An attempt is identified by its task and number: one index instead of two.
+ALTER TABLE task_attempts DROP CONSTRAINT task_attempts_pkey;
+ALTER TABLE task_attempts DROP CONSTRAINT task_attempts_task_attempt_unique;
+ALTER TABLE task_attempts DROP COLUMN id;
+ALTER TABLE task_attempts ADD CONSTRAINT task_attempts_pkey PRIMARY KEY (task_id, attempt);
+-- 'released': a worker shutting down handed the task back before it finished.
+ALTER TABLE task_attempts DROP CONSTRAINT task_attempts_outcome_check;
+ALTER TABLE task_attempts ADD CONSTRAINT task_attempts_outcome_check
+  CHECK (outcome IN ('running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'lease_lost', 'released'));
+
+-- Kinds whose tasks are not claimed. Enforced in the claim statement, so it holds for every
+-- worker on every machine; running tasks finish.
+CREATE TABLE task_kind_pauses (
+  kind      text PRIMARY KEY,
+  paused_at timestamptz NOT NULL DEFAULT now(),
+  reason    text
+);

@@ -1,0 +1,111 @@
+import type { Queryable } from "../db/database.ts";
+import type { AttemptOutcome, TaskError, TaskStatus } from "./task.ts";
+import { releaseDependents } from "./task-dependencies.ts";
+
+/** How one attempt ended, as the worker that ran it reports it. */
+export interface AttemptReport {
+  taskId: number;
+  attempt: number;
+  outcome: Extract<AttemptOutcome, "succeeded" | "failed" | "timed_out" | "released">;
+  result?: unknown;
+  error?: TaskError;
+  aiModel?: string | null;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+  /** When the task became ready (its queue wait starts there). */
+  queuedAt: Date;
+  startedAt: Date;
+  finishedAt: Date;
+  /** For a failed attempt with attempts left: when to try again. Null: the task has failed for good. */
+  retryAt?: Date | null;
+}
+
+export interface CompletedTask {
+  id: number;
+  status: TaskStatus;
+}
+
+/**
+ * Records a batch of finished attempts in one statement: each task's new state (succeeded;
+ * queued again for a retry or after a release; failed), its summed usage, and one row in
+ * task_attempts per attempt. Fenced: a report counts only while the worker still holds the
+ * lease of that very attempt, so a task whose lease expired and was claimed again (or that was
+ * cancelled) is never completed twice. Reports that did not count are left out of the result.
+ *
+ * Dependents are updated by a second statement, only when a finished task has any; it runs
+ * after the first so that it sees dependencies added by enqueues that committed meanwhile.
+ */
+export async function completeTasks(
+  db: Queryable,
+  workerId: string,
+  reports: AttemptReport[],
+  urgencyStepSeconds: number,
+): Promise<CompletedTask[]> {
+  if (reports.length === 0) return [];
+  const { rows } = await db.query<{ id: number; status: TaskStatus; has_dependents: boolean }>(completeSql, [
+    reports.map((r) => r.taskId),
+    reports.map((r) => r.attempt),
+    reports.map((r) => r.outcome),
+    reports.map((r) => (r.result === undefined ? null : JSON.stringify(r.result))),
+    reports.map((r) => (r.error === undefined ? null : JSON.stringify(r.error))),
+    reports.map((r) => r.aiModel ?? null),
+    reports.map((r) => r.inputTokens ?? 0),
+    reports.map((r) => r.outputTokens ?? 0),
+    reports.map((r) => String(r.costUsd ?? 0)),
+    reports.map((r) => r.queuedAt.toISOString()),
+    reports.map((r) => r.startedAt.toISOString()),
+    reports.map((r) => r.finishedAt.toISOString()),
+    reports.map((r) => r.retryAt?.toISOString() ?? null),
+    workerId,
+    urgencyStepSeconds,
+  ]);
+  const finished = rows.filter(
+    (r) => r.has_dependents && (r.status === "succeeded" || r.status === "failed"),
+  );
+  if (finished.length > 0) await releaseDependents(db, finished);
+  return rows.map(({ id, status }) => ({ id, status }));
+}
+
+const completeSql = `
+WITH input AS (
+  SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[], $7::bigint[],
+                       $8::bigint[], $9::numeric[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
+                       $13::timestamptz[])
+    AS i(id, attempt, outcome, result, error, ai_model, input_tokens, output_tokens, cost_usd, queued_at,
+         started_at, finished_at, retry_at)
+), updated AS (
+  UPDATE execution_tasks t
+     SET status = CASE
+           WHEN i.outcome = 'succeeded' THEN 'succeeded'
+           WHEN i.outcome = 'released' OR i.retry_at IS NOT NULL THEN 'queued'
+           ELSE 'failed' END,
+         -- A released attempt (its worker was stopping) is recorded but does not use up the budget.
+         max_attempts = CASE WHEN i.outcome = 'released' THEN t.max_attempts + 1 ELSE t.max_attempts END,
+         result = CASE WHEN i.outcome = 'succeeded' THEN i.result ELSE t.result END,
+         error = CASE WHEN i.outcome = 'succeeded' THEN NULL WHEN i.outcome = 'released' THEN t.error ELSE i.error END,
+         ai_model = COALESCE(i.ai_model, t.ai_model),
+         input_tokens = t.input_tokens + i.input_tokens,
+         output_tokens = t.output_tokens + i.output_tokens,
+         cost_usd = t.cost_usd + i.cost_usd,
+         run_at = CASE WHEN i.outcome = 'released' THEN now() ELSE COALESCE(i.retry_at, t.run_at) END,
+         priority_at = CASE
+           WHEN i.outcome = 'released' THEN t.priority_at
+           WHEN i.retry_at IS NOT NULL THEN i.retry_at - t.urgency * $15 * interval '1 second'
+           ELSE t.priority_at END,
+         finished_at = CASE WHEN i.outcome = 'succeeded' OR (i.outcome <> 'released' AND i.retry_at IS NULL)
+                            THEN i.finished_at END,
+         locked_by = NULL,
+         locked_until = NULL,
+         updated_at = now()
+    FROM input i
+   WHERE t.id = i.id AND t.status = 'running' AND t.locked_by = $14 AND t.attempts = i.attempt
+  RETURNING t.id, t.status, t.has_dependents
+), recorded AS (
+  INSERT INTO task_attempts (task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
+                             error_class, error_message, input_tokens, output_tokens, cost_usd)
+  SELECT i.id, i.attempt, $14, i.ai_model, i.outcome, i.queued_at, i.started_at, i.finished_at,
+         i.error ->> 'class', i.error ->> 'message', i.input_tokens, i.output_tokens, i.cost_usd
+    FROM input i JOIN updated u ON u.id = i.id
+)
+SELECT id, status, has_dependents FROM updated`;

@@ -1,0 +1,231 @@
+import type { Deps } from "../app/deps.ts";
+import type { Queryable } from "../db/database.ts";
+import type { TaskStatus } from "./task.ts";
+import { invalidTasks, type NewTask, type Problem, validateTaskInputs } from "./task-input.ts";
+import { notifyTasksReady } from "./task-notifications.ts";
+
+export interface EnqueuedTask {
+  /** Position in the request. */
+  index: number;
+  id: number;
+  ref?: string;
+  status: TaskStatus;
+  /** False when an idempotency key matched a task that already existed: that task is returned. */
+  created: boolean;
+}
+
+type EnqueueDeps = Pick<Deps, "db" | "config" | "kinds" | "clock">;
+
+/**
+ * Adds one task or many, all or nothing, in one transaction: a request with any problem is
+ * refused whole with every problem named. Tasks whose dependencies are unfinished start
+ * `blocked`; a task whose dependency already failed or was cancelled starts failed or
+ * cancelled, by its `onDependencyFailure` policy. Idle workers are woken at commit.
+ */
+export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promise<EnqueuedTask[]> {
+  if (inputs.length === 0) return [];
+  const now = deps.clock.now();
+  const tasks = validateTaskInputs(inputs, deps.kinds, deps.config.tasks, now);
+  const prefix = (t: NewTask) => (inputs.length === 1 ? "" : `tasks[${t.index}].`);
+
+  return deps.db.transaction(async (tx) => {
+    const problems: Problem[] = [];
+    // Existing dependencies: locked, and marked as having dependents, in one statement. The lock
+    // makes a concurrent completion of one of them wait for this transaction (see complete-tasks.ts).
+    const dependencyIds = [...new Set(tasks.flatMap((t) => t.dependsOnIds))];
+    const existing = new Map<number, TaskStatus>();
+    if (dependencyIds.length > 0) {
+      const { rows } = await tx.query<{ id: number; status: TaskStatus }>(
+        "UPDATE execution_tasks SET has_dependents = true WHERE id = ANY($1::bigint[]) RETURNING id, status",
+        [dependencyIds],
+      );
+      for (const row of rows) existing.set(row.id, row.status);
+      for (const task of tasks) {
+        const missing = task.dependsOnIds.filter((id) => !existing.has(id));
+        if (missing.length)
+          problems.push({
+            path: `${prefix(task)}dependsOn`,
+            message: `no task with id ${missing.join(", ")}`,
+          });
+      }
+    }
+    const ideaIds = [...new Set(tasks.map((t) => t.ideaId).filter((id): id is number => id !== null))];
+    if (ideaIds.length > 0) {
+      const { rows } = await tx.query<{ id: number }>("SELECT id FROM ideas WHERE id = ANY($1::bigint[])", [
+        ideaIds,
+      ]);
+      const found = new Set(rows.map((r) => r.id));
+      for (const task of tasks) {
+        if (task.ideaId !== null && !found.has(task.ideaId))
+          problems.push({ path: `${prefix(task)}ideaId`, message: `no idea with id ${task.ideaId}` });
+      }
+    }
+    if (problems.length) throw invalidTasks(problems, inputs.length);
+
+    // Tasks that already exist under their idempotency key are returned, not added again.
+    const keys = tasks.map((t) => t.idempotencyKey).filter((k): k is string => k !== null);
+    const byKey = new Map<string, { id: number; status: TaskStatus }>();
+    if (keys.length > 0) {
+      const { rows } = await tx.query<{ id: number; status: TaskStatus; idempotency_key: string }>(
+        "SELECT id, status, idempotency_key FROM execution_tasks WHERE idempotency_key = ANY($1::text[])",
+        [keys],
+      );
+      for (const row of rows) byKey.set(row.idempotency_key, row);
+    }
+
+    const ids = await allocateIds(tx, tasks.length);
+    const planned = planStatuses(tasks, ids, existing, byKey);
+    const fresh = planned.filter((p) => p.created);
+    const step = deps.config.tasks.urgencyStepSeconds * 1000;
+    const inserted = new Set<number>();
+    if (fresh.length > 0) {
+      const { rows } = await tx.query<{ id: number }>(insertTasksSql, [
+        JSON.stringify(
+          fresh.map(({ task, id, status, pending, error, hasDependents }) => ({
+            id,
+            kind: task.kind,
+            stage: task.stage,
+            status,
+            idea_id: task.ideaId,
+            urgency: task.urgency,
+            complexity: task.complexity,
+            capabilities: task.capabilities,
+            payload: task.payload,
+            error,
+            max_attempts: task.maxAttempts,
+            timeout_ms: task.timeoutMs,
+            run_at: task.runAt.toISOString(),
+            priority_at: new Date(task.runAt.getTime() - task.urgency * step).toISOString(),
+            deadline: task.deadline?.toISOString() ?? null,
+            idempotency_key: task.idempotencyKey,
+            pending_dependencies: pending,
+            on_dependency_failure: task.onDependencyFailure,
+            has_dependents: hasDependents,
+            finished_at: status === "failed" || status === "cancelled" ? now.toISOString() : null,
+          })),
+        ),
+      ]);
+      for (const row of rows) inserted.add(row.id);
+    }
+    // A concurrent request may have taken an idempotency key since we looked: return its task.
+    const raced = fresh.filter((p) => !inserted.has(p.id));
+    if (raced.length > 0) {
+      const { rows } = await tx.query<{ id: number; status: TaskStatus; idempotency_key: string }>(
+        "SELECT id, status, idempotency_key FROM execution_tasks WHERE idempotency_key = ANY($1::text[])",
+        [raced.map((p) => p.task.idempotencyKey)],
+      );
+      const found = new Map(rows.map((r) => [r.idempotency_key, r]));
+      for (const p of raced) {
+        const row = found.get(p.task.idempotencyKey!)!;
+        p.id = row.id;
+        p.status = row.status;
+        p.created = false;
+      }
+    }
+
+    const edges = planned
+      .filter((p) => p.created)
+      .flatMap((p) => p.dependsOn.map((on) => [p.id, on] as const));
+    if (edges.length > 0) {
+      await tx.query(
+        "INSERT INTO task_dependencies (task_id, depends_on) SELECT * FROM unnest($1::bigint[], $2::bigint[])",
+        [edges.map((e) => e[0]), edges.map((e) => e[1])],
+      );
+    }
+    if (planned.some((p) => p.created && p.status === "queued")) await notifyTasksReady(tx);
+    return planned.map((p) => ({
+      index: p.task.index,
+      id: p.id,
+      ref: p.task.ref,
+      status: p.status,
+      created: p.created,
+    }));
+  });
+}
+
+/** Ids are taken from the sequence first, so that tasks of one request can name each other. */
+async function allocateIds(tx: Queryable, count: number): Promise<number[]> {
+  const { rows } = await tx.query<{ id: number }>(
+    "SELECT nextval(pg_get_serial_sequence('execution_tasks', 'id')) AS id FROM generate_series(1, $1::int)",
+    [count],
+  );
+  return rows.map((r) => r.id);
+}
+
+interface PlannedTask {
+  task: NewTask;
+  id: number;
+  created: boolean;
+  status: TaskStatus;
+  pending: number;
+  error: { class: string; message: string } | null;
+  dependsOn: number[];
+  hasDependents: boolean;
+}
+
+/** Decides each task's first status from its dependencies, in dependency order. */
+function planStatuses(
+  tasks: NewTask[],
+  ids: number[],
+  existing: Map<number, TaskStatus>,
+  byKey: Map<string, { id: number; status: TaskStatus }>,
+): PlannedTask[] {
+  const planned = tasks.map((task, i): PlannedTask => {
+    const known = task.idempotencyKey === null ? undefined : byKey.get(task.idempotencyKey);
+    return {
+      task,
+      id: known?.id ?? ids[i]!,
+      created: known === undefined,
+      status: known?.status ?? "queued",
+      pending: 0,
+      error: null,
+      dependsOn: [],
+      hasDependents: false,
+    };
+  });
+  const byRef = new Map(planned.filter((p) => p.task.ref !== undefined).map((p) => [p.task.ref!, p]));
+  const decided = new Set<PlannedTask>();
+  const decide = (p: PlannedTask): void => {
+    if (decided.has(p)) return;
+    decided.add(p);
+    if (!p.created) return;
+    const statuses: { id: number; status: TaskStatus }[] = p.task.dependsOnIds.map((id) => ({
+      id,
+      status: existing.get(id)!,
+    }));
+    for (const ref of p.task.dependsOnRefs) {
+      const other = byRef.get(ref)!;
+      decide(other);
+      other.hasDependents = true;
+      statuses.push({ id: other.id, status: other.status });
+    }
+    p.dependsOn = [...new Set(statuses.map((s) => s.id))];
+    const dead = statuses.find((s) => s.status === "failed" || s.status === "cancelled");
+    if (dead) {
+      p.status = p.task.onDependencyFailure === "cancel" ? "cancelled" : "failed";
+      p.error = { class: "DependencyFailed", message: `dependency ${dead.id} is ${dead.status}` };
+      return;
+    }
+    p.pending = new Set(statuses.filter((s) => s.status !== "succeeded").map((s) => s.id)).size;
+    p.status = p.pending > 0 ? "blocked" : "queued";
+  };
+  for (const p of planned) decide(p);
+  return planned;
+}
+
+const insertTasksSql = `
+INSERT INTO execution_tasks (
+  id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
+  timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
+  on_dependency_failure, has_dependents, finished_at
+) OVERRIDING SYSTEM VALUE
+SELECT id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
+       timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
+       on_dependency_failure, has_dependents, finished_at
+  FROM jsonb_to_recordset($1::jsonb) AS t(
+    id bigint, kind text, stage text, status text, idea_id bigint, urgency smallint, complexity smallint,
+    capabilities text[], payload jsonb, error jsonb, max_attempts integer, timeout_ms integer,
+    run_at timestamptz, priority_at timestamptz, deadline timestamptz, idempotency_key text,
+    pending_dependencies integer, on_dependency_failure text, has_dependents boolean, finished_at timestamptz)
+ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+RETURNING id`;

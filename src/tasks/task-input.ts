@@ -1,0 +1,226 @@
+import { z } from "zod";
+import type { Config } from "../config/config-schema.ts";
+import { StewardError } from "../errors.ts";
+import type { TaskKindRegistry } from "./task-kinds.ts";
+
+/**
+ * What a caller may say about a new task. Field names are the API's (camelCase); every field
+ * but `kind` is optional. `dependsOn` names existing tasks by id, or tasks of the same request
+ * by their `ref`.
+ */
+export const taskInputSchema = z.strictObject({
+  kind: z.string().min(1).max(64),
+  ref: z.string().min(1).max(100).optional(),
+  stage: z.string().min(1).max(100).optional(),
+  ideaId: z.number().int().positive().optional(),
+  urgency: z.number().int().min(0).max(10).default(5),
+  complexity: z.number().int().min(0).max(10).default(5),
+  capabilities: z.array(z.string().min(1).max(64)).max(32).default([]),
+  payload: z.unknown().default({}),
+  deadline: z.iso.datetime({ offset: true }).optional(),
+  runAt: z.iso.datetime({ offset: true }).optional(),
+  delayMs: z.number().int().min(0).max(31_536_000_000).optional(),
+  maxAttempts: z.number().int().min(1).max(100).optional(),
+  timeoutMs: z.number().int().min(0).max(86_400_000).optional(),
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+    .optional(),
+  dependsOn: z
+    .array(z.union([z.number().int().positive(), z.string().min(1).max(100)]))
+    .max(1_000)
+    .default([]),
+  onDependencyFailure: z.enum(["fail", "cancel"]).default("fail"),
+});
+
+export type TaskInput = z.input<typeof taskInputSchema>;
+
+/** A validated task, with every default applied, ready to insert. */
+export interface NewTask {
+  index: number;
+  ref: string | undefined;
+  kind: string;
+  stage: string;
+  ideaId: number | null;
+  urgency: number;
+  complexity: number;
+  capabilities: string[];
+  payload: unknown;
+  deadline: Date | null;
+  runAt: Date;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  idempotencyKey: string | null;
+  dependsOnIds: number[];
+  dependsOnRefs: string[];
+  onDependencyFailure: "fail" | "cancel";
+}
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Validates a request of one or many tasks. Every problem of every task is collected and
+ * reported at once, with its path (`tasks[3].payload.ms`); a request with any problem is
+ * refused whole.
+ */
+export function validateTaskInputs(
+  inputs: unknown[],
+  kinds: TaskKindRegistry,
+  config: Config["tasks"],
+  now: Date,
+): NewTask[] {
+  const problems: Problem[] = [];
+  const tasks: NewTask[] = [];
+  const prefix = (i: number) => (inputs.length === 1 ? "" : `tasks[${i}].`);
+  inputs.forEach((raw, index) => {
+    const parsed = taskInputSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(describeIssue(issue, prefix(index)));
+      return;
+    }
+    const input = parsed.data;
+    const kind = kinds.get(input.kind);
+    if (kind === undefined) {
+      problems.push({
+        path: `${prefix(index)}kind`,
+        message: `unknown kind "${input.kind}"; known kinds: ${kinds.names().join(", ")}`,
+      });
+      return;
+    }
+    if (kind.payload) {
+      const payload = kind.payload.safeParse(input.payload);
+      if (!payload.success) {
+        for (const issue of payload.error.issues)
+          problems.push(describeIssue(issue, `${prefix(index)}payload.`));
+      }
+    }
+    const payloadBytes = Buffer.byteLength(JSON.stringify(input.payload ?? null));
+    if (payloadBytes > config.maxPayloadBytes) {
+      problems.push({
+        path: `${prefix(index)}payload`,
+        message: `is ${payloadBytes} bytes of JSON; at most ${config.maxPayloadBytes} are allowed`,
+      });
+    }
+    if (input.runAt !== undefined && input.delayMs !== undefined) {
+      problems.push({ path: `${prefix(index)}runAt`, message: "give runAt or delayMs, not both" });
+    }
+    const runAt =
+      input.runAt !== undefined ? new Date(input.runAt) : new Date(now.getTime() + (input.delayMs ?? 0));
+    tasks.push({
+      index,
+      ref: input.ref,
+      kind: input.kind,
+      stage: input.stage ?? kind.defaults?.stage ?? input.kind,
+      ideaId: input.ideaId ?? null,
+      urgency: input.urgency,
+      complexity: input.complexity,
+      capabilities: input.capabilities,
+      payload: input.payload ?? {},
+      deadline: input.deadline === undefined ? null : new Date(input.deadline),
+      runAt,
+      maxAttempts: input.maxAttempts ?? kind.defaults?.maxAttempts ?? config.defaultMaxAttempts,
+      timeoutMs: nullIfZero(input.timeoutMs ?? kind.defaults?.timeoutMs ?? config.defaultTimeoutMs),
+      idempotencyKey: input.idempotencyKey ?? null,
+      dependsOnIds: input.dependsOn.filter((d): d is number => typeof d === "number"),
+      dependsOnRefs: input.dependsOn.filter((d): d is string => typeof d === "string"),
+      onDependencyFailure: input.onDependencyFailure,
+    });
+  });
+  problems.push(...checkReferences(tasks, prefix));
+  if (problems.length > 0) throw invalidTasks(problems, inputs.length);
+  return tasks;
+}
+
+/** Refs are unique, name tasks of the same request, and form no cycle. */
+function checkReferences(tasks: NewTask[], prefix: (i: number) => string): Problem[] {
+  const problems: Problem[] = [];
+  const byRef = new Map<string, NewTask>();
+  for (const task of tasks) {
+    if (task.ref === undefined) continue;
+    if (byRef.has(task.ref))
+      problems.push({
+        path: `${prefix(task.index)}ref`,
+        message: `"${task.ref}" is used by two tasks of this request`,
+      });
+    byRef.set(task.ref, task);
+  }
+  for (const task of tasks) {
+    for (const ref of task.dependsOnRefs) {
+      if (!byRef.has(ref)) {
+        problems.push({
+          path: `${prefix(task.index)}dependsOn`,
+          message: `"${ref}" is no task's ref in this request (existing tasks are named by their numeric id)`,
+        });
+      } else if (ref === task.ref) {
+        problems.push({ path: `${prefix(task.index)}dependsOn`, message: "a task cannot depend on itself" });
+      }
+    }
+  }
+  if (problems.length > 0) return problems;
+  // Existing tasks cannot depend on new ones, so a cycle can only lie within this request.
+  const cycle = findCycle(tasks, byRef);
+  if (cycle)
+    problems.push({
+      path: `${prefix(cycle[0]!.index)}dependsOn`,
+      message: `dependencies form a cycle: ${cycle.map((t) => t.ref).join(" → ")}`,
+    });
+  return problems;
+}
+
+function findCycle(tasks: NewTask[], byRef: Map<string, NewTask>): NewTask[] | null {
+  const state = new Map<NewTask, "visiting" | "done">();
+  const path: NewTask[] = [];
+  const visit = (task: NewTask): NewTask[] | null => {
+    if (state.get(task) === "done") return null;
+    if (state.get(task) === "visiting") return [...path.slice(path.indexOf(task)), task];
+    state.set(task, "visiting");
+    path.push(task);
+    for (const ref of task.dependsOnRefs) {
+      const found = visit(byRef.get(ref)!);
+      if (found) return found;
+    }
+    path.pop();
+    state.set(task, "done");
+    return null;
+  };
+  for (const task of tasks) {
+    const found = visit(task);
+    if (found) return found;
+  }
+  return null;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, prefix: string): Problem {
+  const path = `${prefix}${issue.path.map(String).join(".")}`.replace(/\.$/, "");
+  if (issue.code === "unrecognized_keys") {
+    const allowed = Object.keys(taskInputSchema.shape);
+    return {
+      path: prefix.replace(/\.$/, "") || "task",
+      message: `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed: ${prefix.endsWith("payload.") ? "see the kind's payload" : allowed.join(", ")}`,
+    };
+  }
+  return { path: path || "task", message: issue.message };
+}
+
+export function invalidTasks(problems: Problem[], count: number): StewardError {
+  const head =
+    count === 1
+      ? "The task was refused"
+      : `The request of ${count} tasks was refused whole; nothing was added`;
+  return new StewardError(
+    "validation_failed",
+    `${head}:\n  - ${problems.map((p) => `${p.path}: ${p.message}`).join("\n  - ")}`,
+    {
+      details: { problems },
+    },
+  );
+}
+
+function nullIfZero(n: number): number | null {
+  return n === 0 ? null : n;
+}

@@ -1,0 +1,88 @@
+/** Task shapes as the engine hands them out. Columns are in migrations/ and docs/schema.sql. */
+
+export type TaskStatus = "blocked" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export const finalStatuses: readonly TaskStatus[] = ["succeeded", "failed", "cancelled"];
+
+export type AttemptOutcome =
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "timed_out"
+  | "cancelled"
+  | "lease_lost"
+  | "released";
+
+export interface TaskError {
+  /** A short class: the error's name (`TypeError`, `TimeoutError`, `DependencyFailed`, …). */
+  class: string;
+  message: string;
+}
+
+/** A task as a worker holds it after claiming it. */
+export interface ClaimedTask {
+  id: number;
+  kind: string;
+  stage: string;
+  ideaId: number | null;
+  urgency: number;
+  complexity: number;
+  capabilities: string[];
+  payload: unknown;
+  aiModel: string | null;
+  /** This attempt's number (1 for the first). */
+  attempt: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  deadline: Date | null;
+  /** When the task became ready to run: the start of its queue wait. */
+  readyAt: Date;
+  startedAt: Date;
+}
+
+/** A task as the API and CLI show it. */
+export interface TaskView {
+  id: number;
+  kind: string;
+  stage: string;
+  status: TaskStatus;
+  ideaId: number | null;
+  urgency: number;
+  complexity: number;
+  capabilities: string[];
+  payload: unknown;
+  result: unknown;
+  error: TaskError | null;
+  aiModel: string | null;
+  attempts: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  runAt: string;
+  deadline: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: string;
+  idempotencyKey: string | null;
+  lockedBy: string | null;
+  lockedUntil: string | null;
+  pendingDependencies: number;
+  onDependencyFailure: "fail" | "cancel";
+}
+
+export interface AttemptView {
+  taskId: number;
+  attempt: number;
+  workerId: string;
+  aiModel: string | null;
+  outcome: AttemptOutcome;
+  queuedAt: string;
+  startedAt: string;
+  finishedAt: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: string;
+}

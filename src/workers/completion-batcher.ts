@@ -1,0 +1,74 @@
+import type { Logger } from "pino";
+import type { Queryable } from "../db/database.ts";
+import { type AttemptReport, type CompletedTask, completeTasks } from "../tasks/complete-tasks.ts";
+
+/**
+ * Collects finished attempts and writes them in batches: everything reported while one write
+ * is under way goes into the next, so a busy worker writes one statement per few hundred tasks
+ * and an idle one writes at once (no batching delay). A failed write (the database restarting)
+ * is retried with backoff until it succeeds; reports are fenced by lease, so a report written
+ * twice changes nothing the second time.
+ */
+export class CompletionBatcher {
+  readonly #pending: AttemptReport[] = [];
+  #writing: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly workerId: string,
+    private readonly options: { urgencyStepSeconds: number; maxBatch: number; logger: Logger },
+    private readonly onWritten: (reports: AttemptReport[], completed: CompletedTask[]) => void,
+  ) {}
+
+  /** Reports not yet written. */
+  get size(): number {
+    return this.#pending.length;
+  }
+
+  add(report: AttemptReport): void {
+    this.#pending.push(report);
+    this.#writing ??= this.#writeAll().finally(() => {
+      this.#writing = null;
+    });
+  }
+
+  /** Resolves when everything reported so far is written, or after `deadlineMs`. */
+  async drain(deadlineMs: number): Promise<void> {
+    if (this.#writing === null) return;
+    this.#wake?.(); // retry at once instead of waiting out the backoff
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.#writing, new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
+    clearTimeout(timer);
+  }
+
+  async #writeAll(): Promise<void> {
+    // Let reports from the same turn of the event loop join this batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    let failures = 0;
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, this.options.maxBatch);
+      try {
+        const completed = await completeTasks(this.db, this.workerId, batch, this.options.urgencyStepSeconds);
+        failures = 0;
+        this.onWritten(batch, completed);
+      } catch (error) {
+        this.#pending.unshift(...batch);
+        failures += 1;
+        const delay = Math.min(5_000, 50 * 2 ** failures);
+        this.options.logger.warn(
+          { err: error, reports: this.#pending.length, retryInMs: delay },
+          "could not record finished tasks; retrying",
+        );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,324 @@
+import { randomBytes } from "node:crypto";
+import { EventEmitter } from "node:events";
+import { hostname } from "node:os";
+import type { Deps } from "../app/deps.ts";
+import { claimTasks } from "../tasks/claim-tasks.ts";
+import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
+import type { ClaimedTask } from "../tasks/task.ts";
+import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
+import type { TaskUsage } from "../tasks/task-kinds.ts";
+import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
+import { tasksCancelledChannel, tasksReadyChannel } from "../tasks/task-notifications.ts";
+import { CompletionBatcher } from "./completion-batcher.ts";
+import { retryDelayMs } from "./retry-backoff.ts";
+
+export type WorkerConfig = Deps["config"]["workers"];
+
+export interface WorkerPoolOptions extends Partial<Omit<WorkerConfig, "embedded">> {
+  workerId?: string;
+  /** Kinds to run (default: every registered kind). */
+  kinds?: string[];
+  /** Most tasks claimed by one statement (default: the concurrency). */
+  claimBatch?: number;
+}
+
+/** Why a running handler's signal fired. */
+export type AbortReason = "timeout" | "cancelled" | "lease_lost" | "shutdown";
+
+export class TaskAbortedError extends Error {
+  constructor(readonly reason: AbortReason) {
+    super(
+      {
+        timeout: "the attempt ran out of time",
+        cancelled: "the task was cancelled",
+        lease_lost: "the worker lost the task's lease",
+        shutdown: "the worker is shutting down",
+      }[reason],
+    );
+    this.name = reason === "timeout" ? "TimeoutError" : "AbortError";
+  }
+}
+
+interface Running {
+  task: ClaimedTask;
+  controller: AbortController;
+  usage: TaskUsage;
+  timer: NodeJS.Timeout | null;
+  done: Promise<void>;
+}
+
+export interface WorkerPoolEvents {
+  claimed: [tasks: ClaimedTask[]];
+  finished: [report: AttemptReport];
+  recorded: [completed: CompletedTask[]];
+  error: [error: unknown];
+}
+
+type PoolDeps = Pick<Deps, "db" | "config" | "kinds" | "logger">;
+
+/**
+ * A worker: claims ready tasks in batches, runs up to `concurrency` handlers at once, each with
+ * an AbortSignal (timeout, cancellation, lost lease, shutdown), renews leases by heartbeat and
+ * records finished attempts in batches. Wakes on NOTIFY when work arrives; polls as a fallback.
+ * Also runs the maintenance that any worker may run: expired leases, stuck dependents.
+ */
+export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
+  readonly workerId: string;
+  readonly #deps: PoolDeps;
+  readonly #options: Omit<WorkerConfig, "embedded"> & { kinds: string[]; claimBatch: number };
+  readonly #running = new Map<number, Running>();
+  readonly #batcher: CompletionBatcher;
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #unlisten: (() => Promise<void>)[] = [];
+  #state: "idle" | "running" | "stopping" | "stopped" = "idle";
+  #claiming = false;
+  #claimAgain = false;
+
+  constructor(deps: PoolDeps, options: WorkerPoolOptions = {}) {
+    super();
+    this.#deps = deps;
+    const config = deps.config.workers;
+    const concurrency = options.concurrency ?? config.concurrency;
+    this.#options = {
+      concurrency,
+      leaseMs: options.leaseMs ?? config.leaseMs,
+      heartbeatMs: options.heartbeatMs ?? config.heartbeatMs,
+      pollMs: options.pollMs ?? config.pollMs,
+      maintenanceMs: options.maintenanceMs ?? config.maintenanceMs,
+      shutdownGraceMs: options.shutdownGraceMs ?? config.shutdownGraceMs,
+      kinds: options.kinds ?? deps.kinds.names(),
+      claimBatch: options.claimBatch ?? concurrency,
+    };
+    this.workerId = options.workerId ?? `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
+    this.#batcher = new CompletionBatcher(
+      deps.db,
+      this.workerId,
+      { urgencyStepSeconds: deps.config.tasks.urgencyStepSeconds, maxBatch: 1_000, logger: deps.logger },
+      (_reports, completed) => {
+        this.emit("recorded", completed);
+        // Slots freed while the write was under way may be waiting on backpressure.
+        this.#claimSoon();
+      },
+    );
+  }
+
+  /** Tasks whose handlers are running now. */
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== "idle") throw new Error(`worker ${this.workerId} was already started`);
+    this.#state = "running";
+    const { db } = this.#deps;
+    this.#unlisten.push(await db.listen(tasksReadyChannel, () => this.#claimSoon()));
+    this.#unlisten.push(
+      await db.listen(tasksCancelledChannel, (payload) => {
+        for (const id of payload.split(",").map(Number))
+          this.#running.get(id)?.controller.abort(new TaskAbortedError("cancelled"));
+      }),
+    );
+    this.#every(this.#options.pollMs, () => this.#claimSoon());
+    this.#every(this.#options.heartbeatMs, () => this.#heartbeat());
+    this.#every(this.#options.maintenanceMs, () => this.#maintain(), true);
+    this.#deps.logger.info(
+      { worker: this.workerId, concurrency: this.#options.concurrency, kinds: this.#options.kinds },
+      "worker started",
+    );
+    this.#claimSoon();
+  }
+
+  /**
+   * Stops claiming, lets running handlers finish within the grace period, then aborts the rest
+   * and hands their tasks back to the queue (recorded as released), and writes every report.
+   */
+  async stop(): Promise<void> {
+    if (this.#state !== "running") return;
+    this.#state = "stopping";
+    for (const timer of this.#timers.splice(0)) clearInterval(timer);
+    await Promise.all(this.#unlisten.splice(0).map((unlisten) => unlisten().catch(() => {})));
+    const heartbeat = setInterval(() => void this.#heartbeat(), this.#options.heartbeatMs);
+    try {
+      const settled = Promise.all([...this.#running.values()].map((r) => r.done));
+      if (!(await within(settled, this.#options.shutdownGraceMs))) {
+        for (const running of this.#running.values())
+          running.controller.abort(new TaskAbortedError("shutdown"));
+        // A handler that ignores its signal is handed back without waiting for it.
+        if (!(await within(Promise.all([...this.#running.values()].map((r) => r.done)), 1_000))) {
+          for (const running of [...this.#running.values()])
+            this.#finish(running, "released", new TaskAbortedError("shutdown"));
+        }
+      }
+      await this.#batcher.drain(Math.max(5_000, this.#options.leaseMs));
+    } finally {
+      clearInterval(heartbeat);
+      this.#state = "stopped";
+      this.#deps.logger.info({ worker: this.workerId }, "worker stopped");
+    }
+  }
+
+  #every(ms: number, fn: () => unknown, jitter = false): void {
+    // Jitter spreads the maintenance of many workers so that they do not all run it at once.
+    const period = jitter ? Math.round(ms * (0.75 + Math.random() * 0.5)) : ms;
+    const timer = setInterval(() => {
+      Promise.resolve(fn()).catch((error) => this.#reportError(error));
+    }, period);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  #claimSoon(): void {
+    if (this.#state !== "running") return;
+    if (this.#claiming) {
+      this.#claimAgain = true;
+      return;
+    }
+    void this.#claimLoop();
+  }
+
+  async #claimLoop(): Promise<void> {
+    this.#claiming = true;
+    try {
+      do {
+        this.#claimAgain = false;
+        const free = this.#options.concurrency - this.#running.size;
+        // Backpressure: while reports pile up unwritten (the database is slow or away), claim nothing.
+        if (this.#state !== "running" || free <= 0 || this.#batcher.size > this.#options.concurrency * 4)
+          break;
+        const limit = Math.min(free, this.#options.claimBatch);
+        const tasks = await claimTasks(this.#deps.db, {
+          workerId: this.workerId,
+          limit,
+          kinds: this.#options.kinds,
+          leaseMs: this.#options.leaseMs,
+        });
+        if (tasks.length > 0) this.emit("claimed", tasks);
+        for (const task of tasks) this.#start(task);
+        if (tasks.length === limit) this.#claimAgain = true;
+      } while (this.#claimAgain);
+    } catch (error) {
+      this.#reportError(error); // the poll timer tries again
+    } finally {
+      this.#claiming = false;
+    }
+  }
+
+  #start(task: ClaimedTask): void {
+    const controller = new AbortController();
+    const running: Running = { task, controller, usage: {}, timer: null, done: Promise.resolve() };
+    if (task.timeoutMs !== null) {
+      running.timer = setTimeout(() => controller.abort(new TaskAbortedError("timeout")), task.timeoutMs);
+    }
+    this.#running.set(task.id, running);
+    const kind = this.#deps.kinds.get(task.kind);
+    const logger = this.#deps.logger.child({ task: task.id, kind: task.kind, attempt: task.attempt });
+    running.done = Promise.resolve()
+      .then(() => {
+        if (kind === undefined)
+          throw new Error(`no handler for kind "${task.kind}" in worker ${this.workerId}`);
+        return kind.run(task, {
+          signal: controller.signal,
+          workerId: this.workerId,
+          logger,
+          reportUsage: (usage) => addUsage(running.usage, usage),
+        });
+      })
+      .then(
+        (output) => this.#finish(running, "succeeded", undefined, output),
+        (error) => {
+          const reason = controller.signal.aborted
+            ? (controller.signal.reason as TaskAbortedError).reason
+            : null;
+          if (reason === "cancelled" || reason === "lease_lost") {
+            // The task is no longer ours: whoever took it recorded this attempt.
+            this.#forget(running);
+          } else if (reason === "shutdown") this.#finish(running, "released", error);
+          else this.#finish(running, reason === "timeout" ? "timed_out" : "failed", error);
+        },
+      );
+  }
+
+  #finish(running: Running, outcome: AttemptReport["outcome"], error?: unknown, output?: unknown): void {
+    if (!this.#forget(running)) return;
+    const { task, usage } = running;
+    const finishedAt = new Date();
+    const failed = outcome === "failed" || outcome === "timed_out";
+    const retryAt =
+      failed && task.attempt < task.maxAttempts
+        ? new Date(finishedAt.getTime() + retryDelayMs(task.attempt, this.#deps.config.tasks.retry))
+        : null;
+    const report: AttemptReport = {
+      taskId: task.id,
+      attempt: task.attempt,
+      outcome,
+      result: outcome === "succeeded" ? (output ?? null) : undefined,
+      error: failed || outcome === "released" ? describeError(error) : undefined,
+      aiModel: usage.aiModel ?? null,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      costUsd: usage.costUsd,
+      queuedAt: task.readyAt,
+      startedAt: task.startedAt,
+      finishedAt,
+      retryAt,
+    };
+    this.#batcher.add(report);
+    this.emit("finished", report);
+    this.#claimSoon();
+  }
+
+  /** Drops a task from the running set; false if it was already dropped. */
+  #forget(running: Running): boolean {
+    if (this.#running.get(running.task.id) !== running) return false;
+    this.#running.delete(running.task.id);
+    if (running.timer) clearTimeout(running.timer);
+    this.#claimSoon();
+    return true;
+  }
+
+  async #heartbeat(): Promise<void> {
+    const ids = [...this.#running.keys()];
+    if (ids.length === 0) return;
+    const lost = await extendLeases(this.#deps.db, this.workerId, ids, this.#options.leaseMs);
+    for (const id of lost) this.#running.get(id)?.controller.abort(new TaskAbortedError("lease_lost"));
+  }
+
+  async #maintain(): Promise<void> {
+    const { db, config, logger } = this.#deps;
+    const leases = await expireLeases(db, config.tasks.urgencyStepSeconds);
+    if (leases.requeued + leases.failed > 0)
+      logger.warn(leases, "expired leases: tasks of stopped workers handed back");
+    const blocked = await repairBlockedTasks(db);
+    if (blocked.queued + blocked.failed > 0) logger.warn(blocked, "blocked tasks repaired");
+  }
+
+  #reportError(error: unknown): void {
+    this.#deps.logger.warn(
+      { err: error, worker: this.workerId },
+      "worker: database operation failed; will retry",
+    );
+    if (this.listenerCount("error") > 0) this.emit("error", error);
+  }
+}
+
+function addUsage(total: TaskUsage, more: TaskUsage): void {
+  if (more.aiModel !== undefined) total.aiModel = more.aiModel;
+  if (more.inputTokens) total.inputTokens = (total.inputTokens ?? 0) + more.inputTokens;
+  if (more.outputTokens) total.outputTokens = (total.outputTokens ?? 0) + more.outputTokens;
+  if (more.costUsd) total.costUsd = (total.costUsd ?? 0) + more.costUsd;
+}
+
+function describeError(error: unknown): { class: string; message: string } {
+  if (error instanceof Error) return { class: error.name || "Error", message: error.message.slice(0, 4_000) };
+  return { class: "Error", message: String(error).slice(0, 4_000) };
+}
+
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const result = await Promise.race([promise.then(() => true as const), timedOut]);
+  clearTimeout(timer);
+  return result;
+}
