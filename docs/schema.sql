@@ -96,7 +96,6 @@ CREATE TABLE IF NOT EXISTS task_attempts (
 );
 ALTER TABLE task_attempts ADD CONSTRAINT task_attempts_pkey PRIMARY KEY (task_id, attempt);
 ALTER TABLE task_attempts ADD CONSTRAINT task_attempts_outcome_check CHECK ((outcome = ANY (ARRAY['running'::text, 'succeeded'::text, 'failed'::text, 'timed_out'::text, 'cancelled'::text, 'lease_lost'::text, 'released'::text])));
-ALTER TABLE task_attempts ADD CONSTRAINT task_attempts_task_id_fkey FOREIGN KEY (task_id) REFERENCES execution_tasks(id) ON DELETE CASCADE;
 
 -- task_dependencies
 CREATE TABLE IF NOT EXISTS task_dependencies (

@@ -1,3 +1,4 @@
+DROP FUNCTION steward_claim_tasks(text, integer, text[], integer);
 DROP TABLE task_kind_pauses;
 
 DELETE FROM task_attempts WHERE outcome = 'released';
@@ -8,6 +9,8 @@ ALTER TABLE task_attempts DROP CONSTRAINT task_attempts_pkey;
 ALTER TABLE task_attempts ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY;
 ALTER TABLE task_attempts ADD CONSTRAINT task_attempts_pkey PRIMARY KEY (id);
 ALTER TABLE task_attempts ADD CONSTRAINT task_attempts_task_attempt_unique UNIQUE (task_id, attempt);
+ALTER TABLE task_attempts ADD CONSTRAINT task_attempts_task_id_fkey
+  FOREIGN KEY (task_id) REFERENCES execution_tasks (id) ON DELETE CASCADE;
 
 DROP INDEX execution_tasks_idempotency_key_idx;
 ALTER TABLE execution_tasks ADD CONSTRAINT execution_tasks_idempotency_key_unique UNIQUE (idempotency_key);

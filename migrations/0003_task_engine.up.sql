@@ -30,6 +30,11 @@ ALTER TABLE execution_tasks DROP CONSTRAINT execution_tasks_idempotency_key_uniq
 CREATE UNIQUE INDEX execution_tasks_idempotency_key_idx ON execution_tasks (idempotency_key)
   WHERE idempotency_key IS NOT NULL;
 
+-- Attempts are written only by statements that join them to their task's row, so the foreign
+-- key adds nothing but its check: 10 µs per attempt, a third of a batched completion on
+-- PostgreSQL 15 (EXPLAIN ANALYZE of 500 completions: 5.0 of 14.8 ms). Deleting a task deletes
+-- its attempts explicitly instead.
+ALTER TABLE task_attempts DROP CONSTRAINT task_attempts_task_id_fkey;
 -- An attempt is identified by its task and number: one index instead of two.
 ALTER TABLE task_attempts DROP CONSTRAINT task_attempts_pkey;
 ALTER TABLE task_attempts DROP CONSTRAINT task_attempts_task_attempt_unique;
@@ -47,3 +52,38 @@ CREATE TABLE task_kind_pauses (
   paused_at timestamptz NOT NULL DEFAULT now(),
   reason    text
 );
+-- The claim. Its plan must walk execution_tasks_ready_idx in order and stop after p_limit rows.
+-- Planned as a plain statement, right after a bulk enqueue (statistics not yet updated), the
+-- planner guessed a handful of queued rows and chose a bitmap scan and a sort of the whole
+-- queue: 27 ms to claim 500 of 20,000 queued tasks, against under 1 ms for the index walk.
+-- A function can carry planner settings that rule the sort out, whatever the statistics say.
+CREATE FUNCTION steward_claim_tasks(p_worker text, p_limit integer, p_kinds text[], p_lease_ms integer)
+RETURNS SETOF execution_tasks
+LANGUAGE plpgsql
+SET enable_sort = off
+SET enable_bitmapscan = off
+AS $$
+BEGIN
+  RETURN QUERY
+  WITH picked AS (
+    SELECT c.id FROM execution_tasks c
+     WHERE c.status = 'queued'
+       AND c.run_at <= now()
+       AND c.kind = ANY (p_kinds)
+       AND NOT EXISTS (SELECT 1 FROM task_kind_pauses p WHERE p.kind = c.kind)
+     ORDER BY c.priority_at, c.id
+     LIMIT p_limit
+     FOR UPDATE SKIP LOCKED
+  )
+  UPDATE execution_tasks t
+     SET status = 'running',
+         attempts = t.attempts + 1,
+         locked_by = p_worker,
+         locked_until = now() + p_lease_ms * interval '1 millisecond',
+         started_at = now(),
+         updated_at = now()
+    FROM picked
+   WHERE t.id = picked.id
+  RETURNING t.*;
+END
+$$;
