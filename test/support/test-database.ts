@@ -26,11 +26,12 @@ export interface TestDatabase {
 
 export async function createTestDatabase(
   t?: TestContext,
-  options: { onDisk?: boolean } = {},
+  options: { onDisk?: boolean; backend?: "pglite" } = {},
 ): Promise<TestDatabase> {
-  const created = serverUrl
-    ? await createPostgresDatabase(serverUrl)
-    : await createPgliteDatabase(options.onDisk ?? false);
+  const created =
+    serverUrl && options.backend !== "pglite"
+      ? await createPostgresDatabase(serverUrl)
+      : await createPgliteDatabase(options.onDisk ?? false);
   if (t) {
     t.after(async () => {
       await created.dispose();
