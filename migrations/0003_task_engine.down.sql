@@ -1,3 +1,4 @@
+DROP FUNCTION steward_attempt_reports(jsonb);
 DROP FUNCTION steward_claim_tasks(text, integer, text[], integer);
 DROP TABLE task_kind_pauses;
 

@@ -43,23 +43,24 @@ export async function completeTasks(
   urgencyStepSeconds: number,
 ): Promise<CompletedTask[]> {
   if (reports.length === 0) return [];
-  // Arrays rather than one JSON document: unnest() of an array parameter is planned with its
-  // true length, jsonb_to_recordset() with a guess of 100 rows, which led the planner to a
-  // 500 × 500 nested loop (175 ms instead of 15 ms for 500 completions).
+  // One JSON document, read by steward_attempt_reports() (see its migration for why).
   const { rows: out } = await db.query<{ done: string | null }>(completeSql, [
-    reports.map((r) => r.taskId),
-    reports.map((r) => r.attempt),
-    reports.map((r) => r.outcome),
-    reports.map((r) => (r.result === undefined ? null : JSON.stringify(r.result))),
-    reports.map((r) => (r.error === undefined ? null : JSON.stringify(r.error))),
-    reports.map((r) => r.aiModel ?? null),
-    reports.map((r) => r.inputTokens ?? 0),
-    reports.map((r) => r.outputTokens ?? 0),
-    reports.map((r) => String(r.costUsd ?? 0)),
-    reports.map((r) => r.queuedAt.toISOString()),
-    reports.map((r) => r.startedAt.toISOString()),
-    reports.map((r) => r.finishedAt.toISOString()),
-    reports.map((r) => r.retryAt?.toISOString() ?? null),
+    JSON.stringify(
+      reports.map((r) => ({
+        id: r.taskId,
+        attempt: r.attempt,
+        outcome: r.outcome,
+        result: r.result ?? null,
+        error: r.error ?? null,
+        ai_model: r.aiModel ?? null,
+        input_tokens: r.inputTokens ?? 0,
+        output_tokens: r.outputTokens ?? 0,
+        cost_usd: r.costUsd ?? 0,
+        queued_at: r.queuedAt,
+        finished_at: r.finishedAt,
+        retry_at: r.retryAt ?? null,
+      })),
+    ),
     workerId,
     urgencyStepSeconds,
   ]);
@@ -74,11 +75,7 @@ export async function completeTasks(
 
 const completeSql = `
 WITH input AS (
-  SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[], $7::bigint[],
-                       $8::bigint[], $9::numeric[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[],
-                       $13::timestamptz[])
-    AS i(id, attempt, outcome, result, error, ai_model, input_tokens, output_tokens, cost_usd, queued_at,
-         started_at, finished_at, retry_at)
+  SELECT * FROM steward_attempt_reports($1::jsonb)
 ), updated AS (
   UPDATE execution_tasks t
      SET status = CASE
@@ -96,7 +93,7 @@ WITH input AS (
          run_at = CASE WHEN i.outcome = 'released' THEN now() ELSE COALESCE(i.retry_at, t.run_at) END,
          priority_at = CASE
            WHEN i.outcome = 'released' THEN t.priority_at
-           WHEN i.retry_at IS NOT NULL THEN i.retry_at - t.urgency * $15 * interval '1 second'
+           WHEN i.retry_at IS NOT NULL THEN i.retry_at - t.urgency * $3 * interval '1 second'
            ELSE t.priority_at END,
          finished_at = CASE WHEN i.outcome = 'succeeded' OR (i.outcome <> 'released' AND i.retry_at IS NULL)
                             THEN i.finished_at END,
@@ -104,12 +101,12 @@ WITH input AS (
          locked_until = NULL,
          updated_at = now()
     FROM input i
-   WHERE t.id = i.id AND t.status = 'running' AND t.locked_by = $14 AND t.attempts = i.attempt
-  RETURNING t.id, t.status, t.has_dependents
+   WHERE t.id = i.id AND t.status = 'running' AND t.locked_by = $2 AND t.attempts = i.attempt
+  RETURNING t.id, t.status, t.has_dependents, t.started_at
 ), recorded AS (
   INSERT INTO task_attempts (task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
                              error_class, error_message, input_tokens, output_tokens, cost_usd)
-  SELECT i.id, i.attempt, $14, i.ai_model, i.outcome, i.queued_at, i.started_at, i.finished_at,
+  SELECT i.id, i.attempt, $2, i.ai_model, i.outcome, i.queued_at, u.started_at, i.finished_at,
          i.error ->> 'class', i.error ->> 'message', i.input_tokens, i.output_tokens, i.cost_usd
     FROM input i JOIN updated u ON u.id = i.id
 )
