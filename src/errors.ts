@@ -12,7 +12,8 @@ export type StewardErrorCode =
   | "migration_checksum_mismatch"
   | "migration_failed"
   | "validation_failed"
-  | "not_found";
+  | "not_found"
+  | "conflict";
 
 export class StewardError extends Error {
   readonly code: StewardErrorCode;

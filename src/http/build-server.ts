@@ -3,8 +3,11 @@ import Fastify, { type FastifyInstance } from "fastify";
 import type { Deps } from "../app/deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
+import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
+import { kindRoutes } from "./routes/kind-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
+import { taskRoutes } from "./routes/task-routes.ts";
 
 /** Where `npm run build` puts the dashboard (same depth from src/http and dist/http). */
 export const defaultWebRoot = fileURLToPath(new URL("../../dist/web/", import.meta.url));
@@ -35,6 +38,9 @@ export async function buildServer(deps: Deps, options: { webRoot?: string } = {}
 
   await app.register(healthRoutes, { deps });
   await app.register(statusRoutes, { deps });
+  await app.register(taskRoutes, { deps });
+  await app.register(kindRoutes, { deps });
+  await app.register(eventRoutes, { deps });
   await app.register(dashboardRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   await app.ready();
   return app;

@@ -28,6 +28,10 @@ export function statusForCode(code: StewardErrorCode): number {
       return 400;
     case "not_found":
       return 404;
+    // The request is well formed but the thing it names is in a state that does not allow it
+    // (cancelling a finished task): the client may look at that state and decide.
+    case "conflict":
+      return 409;
     case "database_unreachable":
       return 503;
     // The server is misconfigured or its database is in a state it cannot work with:

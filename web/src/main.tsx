@@ -1,23 +1,63 @@
 import { render } from "preact";
 import { StatusPage } from "./pages/status-page.tsx";
+import { TaskDetailPage } from "./pages/task-detail-page.tsx";
+import { TasksPage } from "./pages/tasks-page.tsx";
+import { hrefFor, type Route, useHashRoute } from "./use-hash-route.ts";
+import { useTaskEvents } from "./use-task-events.ts";
 import "./styles.css";
 
-/** The shell: header and navigation. Tasks and Models pages will join Status here. */
+/** The shell: header, navigation and the page the URL's hash names. */
 function App() {
+  const route = useHashRoute();
+  const onTasks = route.page !== "status";
   return (
     <>
       <header class="topbar">
         <span class="brand">Steward</span>
         <nav aria-label="Main">
-          <a href="/" class="nav-link active" aria-current="page" data-testid="nav-status">
+          <NavLink href={hrefFor.status} active={!onTasks} testId="nav-status">
             Status
-          </a>
+          </NavLink>
+          <NavLink href={hrefFor.tasks} active={onTasks} testId="nav-tasks">
+            Tasks
+          </NavLink>
         </nav>
       </header>
-      <main>
-        <StatusPage />
-      </main>
+      <main>{onTasks ? <TasksSection route={route} /> : <StatusPage />}</main>
     </>
+  );
+}
+
+function NavLink({
+  href,
+  active,
+  testId,
+  children,
+}: {
+  href: string;
+  active: boolean;
+  testId: string;
+  children: string;
+}) {
+  return (
+    <a
+      href={href}
+      class={active ? "nav-link active" : "nav-link"}
+      aria-current={active ? "page" : undefined}
+      data-testid={testId}
+    >
+      {children}
+    </a>
+  );
+}
+
+/** The task pages share one event stream, kept open while moving between the list and a task. */
+function TasksSection({ route }: { route: Route }) {
+  const events = useTaskEvents();
+  return route.page === "task" ? (
+    <TaskDetailPage key={route.id} id={route.id} events={events} />
+  ) : (
+    <TasksPage events={events} />
   );
 }
 

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsync } from "fastify";
+import type { Deps } from "../../app/deps.ts";
+import { StewardError } from "../../errors.ts";
+import { listPausedKinds, pauseKinds, resumeKinds } from "../../tasks/pause-kinds.ts";
+import { parseRequest } from "../parse-request.ts";
+import { kindParamsSchema, pauseBodySchema } from "../task-api-schemas.ts";
+
+/** Pausing a kind stops every worker from claiming its tasks; running ones finish. */
+export const kindRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
+  app.post("/api/kinds/:kind/pause", async (request) => {
+    const { kind } = parseRequest(kindParamsSchema, request.params, "path");
+    const { reason } = parseRequest(pauseBodySchema, request.body ?? undefined, "body");
+    if (deps.kinds.get(kind) === undefined) throw unknownKind(deps, kind);
+    await pauseKinds(deps.db, [kind], reason ?? null);
+    return { paused: await listPausedKinds(deps.db) };
+  });
+
+  app.post("/api/kinds/:kind/resume", async (request) => {
+    const { kind } = parseRequest(kindParamsSchema, request.params, "path");
+    const paused = await listPausedKinds(deps.db);
+    // A kind only another process knows may still be resumed once it was paused.
+    if (deps.kinds.get(kind) === undefined && !paused.some((p) => p.kind === kind))
+      throw unknownKind(deps, kind);
+    await resumeKinds(deps.db, [kind]);
+    return { paused: paused.filter((p) => p.kind !== kind) };
+  });
+};
+
+function unknownKind(deps: Deps, kind: string): StewardError {
+  const known = deps.kinds.names();
+  const message = `unknown kind "${kind}"; known kinds: ${known.join(", ")}`;
+  return new StewardError("validation_failed", `The request was refused: ${message}.`, {
+    details: { problems: [{ path: "kind", message }], knownKinds: known },
+  });
+}

@@ -1,0 +1,80 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestContext } from "node:test";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { defaultWebRoot } from "../../src/http/build-server.ts";
+
+/** What the browser tests share: the dashboard build, Chromium, and a folder for screenshots. */
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const webSources = path.join(repoRoot, "web");
+
+// Debian's chromium (never `playwright install`: no network). These flags keep it from
+// reaching out to Google services and from needing a sandbox or GPU in containers.
+const chromiumArgs = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+}
+
+/** A page that records what it logs as errors: a test ends by asserting there were none. */
+export async function openPage(browser: Browser): Promise<{ page: Page; pageErrors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const pageErrors: string[] = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") pageErrors.push(message.text());
+  });
+  return { page, pageErrors };
+}
+
+/**
+ * A temp folder for screenshots and its cleanup: removed unless STEWARD_TEST_KEEP_SCREENSHOTS=1,
+ * in which case the test prints where they are.
+ */
+export function screenshotFolder(t: TestContext): { folder: string; cleanup: () => Promise<void> } {
+  const folder = mkdtempSync(path.join(tmpdir(), "steward-dashboard-"));
+  return {
+    folder,
+    async cleanup() {
+      if (process.env.STEWARD_TEST_KEEP_SCREENSHOTS === "1") t.diagnostic(`screenshots kept in ${folder}`);
+      else rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Builds dist/web when it is missing or older than the dashboard's sources. */
+export function ensureDashboardBuilt(): void {
+  const index = path.join(defaultWebRoot, "index.html");
+  if (existsSync(index) && statSync(index).mtimeMs >= newestSourceMtime()) return;
+  const vite = path.join(repoRoot, "node_modules", "vite", "bin", "vite.js");
+  const build = spawnSync(process.execPath, [vite, "build", "web", "--logLevel", "warn"], {
+    cwd: repoRoot,
+    encoding: "utf8",
+  });
+  assert.equal(
+    build.status,
+    0,
+    `Building the dashboard failed (run \`npm run build\` to see why):\n${build.stderr}${build.stdout}`,
+  );
+}
+
+function newestSourceMtime(): number {
+  return readdirSync(webSources, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => statSync(path.join(entry.parentPath, entry.name)).mtimeMs)
+    .reduce((a, b) => Math.max(a, b), 0);
+}

@@ -1,0 +1,164 @@
+/**
+ * The dashboard's view of the task API. These types mirror the server's (src/tasks/task.ts,
+ * src/tasks/query-tasks.ts, src/http/task-event-stream.ts); test/http/task-routes.test.ts fails
+ * to compile if what the server sends no longer fits them. No DOM types here, so that the
+ * server's tsconfig can check it too.
+ */
+
+export type TaskStatus = "blocked" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export const taskStatuses: TaskStatus[] = [
+  "blocked",
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+];
+
+export type AttemptOutcome =
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "timed_out"
+  | "cancelled"
+  | "lease_lost"
+  | "released";
+
+export interface TaskSummary {
+  id: number;
+  kind: string;
+  stage: string;
+  status: TaskStatus;
+  ideaId: number | null;
+  urgency: number;
+  complexity: number;
+  capabilities: string[];
+  error: { class: string; message: string } | null;
+  aiModel: string | null;
+  attempts: number;
+  maxAttempts: number;
+  timeoutMs: number | null;
+  runAt: string;
+  deadline: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: string;
+  idempotencyKey: string | null;
+  lockedBy: string | null;
+  lockedUntil: string | null;
+  pendingDependencies: number;
+  onDependencyFailure: "fail" | "cancel";
+}
+
+export interface Attempt {
+  attempt: number;
+  workerId: string;
+  aiModel: string | null;
+  outcome: AttemptOutcome;
+  queuedAt: string;
+  startedAt: string;
+  finishedAt: string | null;
+  errorClass: string | null;
+  errorMessage: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: string;
+}
+
+export interface TaskLink {
+  id: number;
+  status: TaskStatus;
+}
+
+export interface TaskDetail extends TaskSummary {
+  payload: unknown;
+  result: unknown;
+  attemptHistory: Attempt[];
+  dependsOn: TaskLink[];
+  dependents: TaskLink[];
+}
+
+export interface QueueDepth {
+  kind: string;
+  status: TaskStatus;
+  count: number;
+}
+
+export interface TaskStats {
+  depth: QueueDepth[];
+  /** `pausedAt` is a Date on the server and an ISO string once sent. */
+  paused: { kind: string; pausedAt: Date | string; reason: string | null }[];
+  kinds: { name: string; description: string }[];
+}
+
+/** The data of each `tasks` event of GET /api/events. */
+export interface TasksEvent {
+  stats: TaskStats;
+  tasks: TaskSummary[];
+}
+
+export interface TaskFilter {
+  status: TaskStatus | "";
+  search: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+async function call<T>(method: "GET" | "POST", url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, {
+    method,
+    signal,
+    headers: { accept: "application/json" },
+  });
+  const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+  if (!response.ok) {
+    throw new ApiError(
+      body?.error?.message ?? `${method} ${url} answered ${response.status} ${response.statusText}`,
+      response.status,
+    );
+  }
+  return body as T;
+}
+
+export async function fetchTasks(
+  filter: TaskFilter,
+  signal?: AbortSignal,
+  limit = 50,
+): Promise<TaskSummary[]> {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (filter.status) query.set("status", filter.status);
+  if (filter.search.trim()) query.set("search", filter.search.trim());
+  return (await call<{ tasks: TaskSummary[] }>("GET", `/api/tasks?${query}`, signal)).tasks;
+}
+
+export async function fetchTask(id: number, signal?: AbortSignal): Promise<TaskDetail> {
+  return (await call<{ task: TaskDetail }>("GET", `/api/tasks/${id}`, signal)).task;
+}
+
+export async function cancelTask(id: number): Promise<void> {
+  await call("POST", `/api/tasks/${id}/cancel`);
+}
+
+export async function retryTask(id: number): Promise<void> {
+  await call("POST", `/api/tasks/${id}/retry`);
+}
+
+export async function resumeKind(kind: string): Promise<void> {
+  await call("POST", `/api/kinds/${encodeURIComponent(kind)}/resume`);
+}
+
+export async function pauseKind(kind: string): Promise<void> {
+  await call("POST", `/api/kinds/${encodeURIComponent(kind)}/pause`);
+}

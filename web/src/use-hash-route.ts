@@ -1,0 +1,31 @@
+import { useEffect, useState } from "preact/hooks";
+
+/**
+ * Pages live in the URL's hash (`#/tasks/12`): the server serves one index.html for `/` and
+ * needs no fallback route, and a reload or a shared link opens the same page.
+ */
+export type Route = { page: "status" } | { page: "tasks" } | { page: "task"; id: number };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, "");
+  const task = /^\/tasks\/([1-9][0-9]*)$/.exec(path);
+  if (task) return { page: "task", id: Number(task[1]) };
+  if (path === "/tasks") return { page: "tasks" };
+  return { page: "status" };
+}
+
+export const hrefFor = {
+  status: "#/",
+  tasks: "#/tasks",
+  task: (id: number) => `#/tasks/${id}`,
+};
+
+export function useHashRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const onChange = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener("hashchange", onChange);
+    return () => window.removeEventListener("hashchange", onChange);
+  }, []);
+  return route;
+}
