@@ -3,6 +3,7 @@ import { openSteward, type StewardHandle } from "../app/open-steward.ts";
 import type { Config } from "../config/config-schema.ts";
 import { loadConfig } from "../config/load-config.ts";
 import { StewardError } from "../errors.ts";
+import { knownKinds } from "./known-kinds.ts";
 
 /** Options every command accepts (declared on the root program). */
 export interface GlobalOptions {
@@ -49,6 +50,7 @@ export async function withSteward<T>(
   const steward = await openSteward({
     config: quiet ? { ...config, log: { ...config.log, level: "warn" } } : config,
     migrate: open.migrate,
+    kinds: knownKinds,
   });
   try {
     return await fn(steward);

@@ -7,6 +7,8 @@ import { registerDoctorCommand } from "./commands/doctor-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerStartCommand } from "./commands/start-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
+import { registerTaskCommand } from "./commands/task-command.ts";
+import { registerWorkerCommand } from "./commands/worker-command.ts";
 
 /** Builds the `steward` program. The commands parse input, call the engine, render the result. */
 export function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
@@ -27,6 +29,8 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerMigrateCommand(program, io, setExit);
   registerDoctorCommand(program, io, setExit);
   registerBackfillCommand(program, io, setExit);
+  registerTaskCommand(program, io, setExit);
+  registerWorkerCommand(program, io, setExit);
   return program;
 }
 

@@ -1,45 +1,80 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { openSteward } from "../../app/open-steward.ts";
-import { startServer } from "../../http/start-server.ts";
+import { type DemoWorkload, startDemoWorkload } from "../../demo/demo-workload.ts";
+import { type RunningServer, startServer } from "../../http/start-server.ts";
 import { type CommandIo, configFromFlags, globalOptions } from "../command-context.ts";
+import { knownKinds } from "../known-kinds.ts";
+import { describeTally, type StartedWorker, startWorker } from "../start-worker.ts";
+import { waitForStopSignal } from "../stop-signal.ts";
+
+/** The demo's pace: enough to see work flow on the dashboard, little enough to leave a laptop idle. */
+const demoTasksPerSecond = 3;
 
 /**
- * `steward start`: the embedded mode's one process. Migrates, then serves the API and the
- * dashboard until SIGINT or SIGTERM. (Workers and the demo workload join it in later versions.)
+ * `steward start`: the embedded mode's one process. Migrates, serves the API and the
+ * dashboard, runs a worker pool in the same process (unless workers.embedded is false) and,
+ * unless --no-demo, a demo workload of simulated tasks, until SIGINT or SIGTERM. It stops in
+ * the reverse order: no new demo tasks, then the worker finishes or hands back its tasks, then
+ * the server closes, then the database.
  */
 export function registerStartCommand(program: Command, io: CommandIo): void {
   program
     .command("start")
-    .description("migrate, then run the API and the dashboard (embedded PGlite by default)")
+    .description("migrate, then run the API, the dashboard and a worker (embedded PGlite by default)")
     .option("--host <host>", "address to listen on")
     .option("--port <port>", "port to listen on (0: any free port)", port)
-    .action(async (opts: { host?: string; port?: number }, command: Command) => {
+    .option("--no-demo", "do not enqueue the demo's simulated tasks")
+    .action(async (opts: { host?: string; port?: number; demo: boolean }, command: Command) => {
       const options = globalOptions(command);
       const http: Record<string, unknown> = {};
       if (opts.host !== undefined) http.host = opts.host;
       if (opts.port !== undefined) http.port = opts.port;
       const config = configFromFlags(options, Object.keys(http).length ? { http } : {});
-      const steward = await openSteward({ config, migrate: true });
-      const server = await startServer(steward, config.http).catch(async (error) => {
+      const steward = await openSteward({ config, migrate: true, kinds: knownKinds });
+      let server: RunningServer | undefined;
+      let worker: StartedWorker | undefined;
+      let demo: DemoWorkload | undefined;
+      const stop = async () => {
+        await demo?.stop();
+        await worker?.pool.stop();
+        await server?.close();
         await steward.close();
+      };
+      const stopped = waitForStopSignal(io);
+      try {
+        server = await startServer(steward, config.http);
+        if (config.workers.embedded) worker = await startWorker(steward);
+        if (opts.demo) demo = await startDemoWorkload(steward, { tasksPerSecond: demoTasksPerSecond });
+      } catch (error) {
+        await stop();
         throw error;
-      });
+      }
       const mode = steward.db.kind === "pglite" ? "embedded PGlite" : "PostgreSQL";
       io.out(
-        `Steward is up.\n  Dashboard  ${server.url}/\n  Database   ${mode}: ${steward.db.description}\nPress Ctrl-C to stop.`,
+        [
+          "Steward is up.",
+          `  Dashboard  ${server.url}/`,
+          `  Database   ${mode}: ${steward.db.description}`,
+          `  Worker     ${
+            worker
+              ? `${worker.pool.workerId}, concurrency ${worker.concurrency}, kinds ${worker.kinds.join(", ")}`
+              : "none in this process (workers.embedded is false): run `steward worker`"
+          }`,
+          `  Demo       ${
+            demo
+              ? `about ${demoTasksPerSecond} simulated tasks a second (implement_idea, idea_implementation, self_improvement); --no-demo turns it off`
+              : "off"
+          }`,
+          "Press Ctrl-C to stop.",
+        ].join("\n"),
       );
-      await new Promise<void>((resolve) => {
-        const stop = async (signal: string) => {
-          steward.logger.info({ signal }, "stopping");
-          await server.close();
-          await steward.close();
-          resolve();
-        };
-        process.once("SIGINT", () => void stop("SIGINT"));
-        process.once("SIGTERM", () => void stop("SIGTERM"));
-      });
-      io.out("Steward stopped.");
+      const signal = await stopped;
+      steward.logger.info({ signal }, "stopping");
+      await stop();
+      io.out(
+        `Steward stopped.${worker ? ` Worker: ${describeTally(worker.tally)}.` : ""}${demo ? ` Demo: ${demo.enqueued} tasks enqueued.` : ""}`,
+      );
     });
 }
 

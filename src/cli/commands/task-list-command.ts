@@ -1,0 +1,89 @@
+import type { Command } from "commander";
+import { StewardError } from "../../errors.ts";
+import { countDeadTasks } from "../../tasks/dead-tasks.ts";
+import { getTask, listTasks } from "../../tasks/query-tasks.ts";
+import type { TaskStatus } from "../../tasks/task.ts";
+import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import { commaList, taskId, wholeNumber } from "../parse-options.ts";
+import { renderTaskDetail, renderTaskTable } from "../render-task.ts";
+
+const statuses: TaskStatus[] = ["blocked", "queued", "running", "succeeded", "failed", "cancelled"];
+
+export function registerTaskListCommands(task: Command, io: CommandIo): void {
+  task
+    .command("ls")
+    .description("list tasks, newest first")
+    .option("--status <status...>", `only these statuses: ${statuses.join(", ")}`, commaList)
+    .option("--kind <kind...>", "only these kinds", commaList)
+    .option("--search <text>", "a task id, or text in the kind, stage, model or error message")
+    .option("--limit <n>", "at most this many (1–500, default 50)", wholeNumber, 50)
+    .action(async (opts: { status?: string[]; kind?: string[]; search?: string; limit: number }, command) => {
+      const options = globalOptions(command);
+      const status = checkStatuses(opts.status);
+      await withSteward(options, async ({ db }) => {
+        const tasks = await listTasks(db, {
+          status,
+          kind: opts.kind,
+          search: opts.search,
+          limit: opts.limit,
+        });
+        if (options.json) return io.out(JSON.stringify(tasks));
+        if (tasks.length === 0) return io.out("No tasks match.");
+        io.out(renderTaskTable(tasks, new Date()));
+        if (tasks.length === Math.min(Math.max(opts.limit, 1), 500))
+          io.out(
+            `\n${tasks.length} newest shown; narrow with --status, --kind or --search, or raise --limit.`,
+          );
+      });
+    });
+
+  task
+    .command("show")
+    .description("one task: its fields, payload, result, error, dependencies and attempts")
+    .argument("<id>", "the task's id", taskId)
+    .action(async (id: number, _opts, command: Command) => {
+      const options = globalOptions(command);
+      await withSteward(options, async ({ db }) => {
+        const detail = await getTask(db, id);
+        if (detail === null)
+          throw new StewardError(
+            "not_found",
+            `There is no task ${id}. \`steward task ls\` lists the newest.`,
+          );
+        if (options.json) return io.out(JSON.stringify(detail));
+        io.out(renderTaskDetail(detail, new Date()));
+      });
+    });
+
+  task
+    .command("dead")
+    .description("list dead tasks (failed for good), to retry with `steward task retry --all-dead`")
+    .option("--kind <kind...>", "only these kinds", commaList)
+    .option("--limit <n>", "at most this many (1–500, default 50)", wholeNumber, 50)
+    .action(async (opts: { kind?: string[]; limit: number }, command: Command) => {
+      const options = globalOptions(command);
+      await withSteward(options, async ({ db }) => {
+        const tasks = await listTasks(db, { status: ["failed"], kind: opts.kind, limit: opts.limit });
+        const total = await countDeadTasks(db, { kinds: opts.kind });
+        if (options.json) return io.out(JSON.stringify({ total, tasks }));
+        if (total === 0) return io.out("No dead tasks.");
+        const kinds = opts.kind?.length ? ` --kind ${opts.kind.join(" ")}` : "";
+        io.out(renderTaskTable(tasks, new Date()));
+        io.out(
+          `\n${total} dead task${total === 1 ? "" : "s"}${tasks.length < total ? ` (${tasks.length} newest shown)` : ""}. ` +
+            `Queue ${total === 1 ? "it" : "them all"} again with \`steward task retry --all-dead${kinds}\`, or some with \`steward task retry <id…>\`.`,
+        );
+      });
+    });
+}
+
+function checkStatuses(given: string[] | undefined): TaskStatus[] | undefined {
+  if (given === undefined) return undefined;
+  const wrong = given.filter((s) => !statuses.includes(s as TaskStatus));
+  if (wrong.length > 0)
+    throw new StewardError(
+      "validation_failed",
+      `--status: ${wrong.map((s) => `"${s}"`).join(", ")} is no task status; use ${statuses.join(", ")}.`,
+    );
+  return given as TaskStatus[];
+}

@@ -1,0 +1,41 @@
+import type { Deps } from "../app/deps.ts";
+import type { AttemptReport } from "../tasks/complete-tasks.ts";
+import { requireKnownKinds } from "../tasks/require-kinds.ts";
+import { WorkerPool } from "../workers/worker-pool.ts";
+
+/** Attempts a worker finished, by how they ended: what `steward worker` and `start` print when they stop. */
+export type WorkerTally = Record<AttemptReport["outcome"], number>;
+
+export interface StartedWorker {
+  pool: WorkerPool;
+  tally: WorkerTally;
+  kinds: string[];
+  concurrency: number;
+}
+
+/** Starts a worker pool for `steward worker` and `steward start`, counting the attempts it finishes. */
+export async function startWorker(
+  deps: Pick<Deps, "db" | "config" | "kinds" | "logger">,
+  options: { concurrency?: number; kinds?: string[] } = {},
+): Promise<StartedWorker> {
+  if (options.kinds) requireKnownKinds(deps.kinds, options.kinds);
+  const kinds = options.kinds ?? deps.kinds.names();
+  const concurrency = options.concurrency ?? deps.config.workers.concurrency;
+  const pool = new WorkerPool(deps, { concurrency, kinds });
+  const tally: WorkerTally = { succeeded: 0, failed: 0, timed_out: 0, released: 0 };
+  pool.on("finished", (report) => {
+    tally[report.outcome]++;
+  });
+  // Database errors are logged (and retried) by the pool; a listener keeps them from being thrown.
+  pool.on("error", () => {});
+  await pool.start();
+  return { pool, tally, kinds, concurrency };
+}
+
+export function describeTally(tally: WorkerTally): string {
+  const total = tally.succeeded + tally.failed + tally.timed_out + tally.released;
+  const parts = [`${tally.succeeded} succeeded`, `${tally.failed} failed`];
+  if (tally.timed_out) parts.push(`${tally.timed_out} timed out`);
+  if (tally.released) parts.push(`${tally.released} handed back to the queue`);
+  return `${total} attempt${total === 1 ? "" : "s"} run: ${parts.join(", ")}`;
+}
