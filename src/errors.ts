@@ -11,6 +11,7 @@ export type StewardErrorCode =
   | "migration_invalid"
   | "migration_checksum_mismatch"
   | "migration_failed"
+  | "migrations_pending"
   | "validation_failed"
   | "not_found"
   | "conflict";

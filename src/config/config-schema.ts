@@ -64,6 +64,17 @@ export const configSchema = z.strictObject({
       shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
     })
     .prefault({}),
+  demo: z
+    .strictObject({
+      /**
+       * The simulated demo workload of `steward start`. auto: on for the embedded database (the
+       * newcomer's front door), off on PostgreSQL, where it would write simulated work into a
+       * shared database.
+       */
+      enabled: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+      tasksPerSecond: z.number().min(0.1).max(1_000).default(3),
+    })
+    .prefault({}),
   log: z
     .strictObject({
       level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
@@ -86,6 +97,7 @@ export const environmentVariables: Record<string, { path: string[]; kind: EnvKin
   STEWARD_HTTP_HOST: { path: ["http", "host"], kind: "string" },
   STEWARD_HTTP_PORT: { path: ["http", "port"], kind: "number" },
   STEWARD_WORKERS_CONCURRENCY: { path: ["workers", "concurrency"], kind: "number" },
+  STEWARD_WORKERS_SHUTDOWN_GRACE_MS: { path: ["workers", "shutdownGraceMs"], kind: "number" },
   STEWARD_LOG_LEVEL: { path: ["log", "level"], kind: "string" },
   STEWARD_LOG_FORMAT: { path: ["log", "format"], kind: "string" },
 };

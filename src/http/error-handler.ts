@@ -32,7 +32,9 @@ export function statusForCode(code: StewardErrorCode): number {
     // (cancelling a finished task): the client may look at that state and decide.
     case "conflict":
       return 409;
+    // Temporarily unable: the database is away, or migrations are still to be applied.
     case "database_unreachable":
+    case "migrations_pending":
       return 503;
     // The server is misconfigured or its database is in a state it cannot work with:
     // nothing the client can change by retrying with another request.

@@ -22,7 +22,8 @@ describe(`steward start on ${backend}`, () => {
     const testDb = await createTestDatabase(t, { onDisk: true });
     // On PGlite the folder is the started process's until it exits; on PostgreSQL the test watches.
     if (backend === "pglite") await testDb.db.close();
-    const steward = spawnCli(t, ["start", "--port", "0"], {
+    // The demo is on by default for the embedded database only; --demo asks for it everywhere.
+    const steward = spawnCli(t, ["start", "--port", "0", ...(backend === "postgres" ? ["--demo"] : [])], {
       cwd: folderWithConfig({ log: { level: "warn" } }),
       env: { STEWARD_DATABASE_URL: testDb.url },
     });
@@ -84,7 +85,7 @@ describe(`steward start on ${backend}`, () => {
       steward.stdout(),
       /\n {2}Worker {5}none in this process \(workers\.embedded is false\): run `steward worker`\n/,
     );
-    assert.match(steward.stdout(), /\n {2}Demo {7}off\n/);
+    assert.match(steward.stdout(), /\n {2}Demo {7}off \(--demo turns it on\)\n/);
     steward.child.kill("SIGTERM");
     assert.equal(await exitWithin(steward, 30_000), 0, steward.stderr());
     assert.match(steward.stdout(), /\nSteward stopped\.\n$/);

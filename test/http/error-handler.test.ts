@@ -14,6 +14,7 @@ test("every StewardError code has its HTTP status", () => {
     migration_invalid: 500,
     migration_checksum_mismatch: 500,
     migration_failed: 500,
+    migrations_pending: 503,
   };
   for (const [code, status] of Object.entries(expected)) {
     assert.equal(statusForCode(code as StewardErrorCode), status, code);

@@ -8,9 +8,6 @@ import { knownKinds } from "../known-kinds.ts";
 import { describeTally, type StartedWorker, startWorker } from "../start-worker.ts";
 import { waitForStopSignal } from "../stop-signal.ts";
 
-/** The demo's pace: enough to see work flow on the dashboard, little enough to leave a laptop idle. */
-const demoTasksPerSecond = 3;
-
 /**
  * `steward start`: the embedded mode's one process. Migrates, serves the API and the
  * dashboard, runs a worker pool in the same process (unless workers.embedded is false) and,
@@ -24,8 +21,9 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
     .description("migrate, then run the API, the dashboard and a worker (embedded PGlite by default)")
     .option("--host <host>", "address to listen on")
     .option("--port <port>", "port to listen on (0: any free port)", port)
+    .option("--demo", "enqueue the demo's simulated tasks (default: only on the embedded database)")
     .option("--no-demo", "do not enqueue the demo's simulated tasks")
-    .action(async (opts: { host?: string; port?: number; demo: boolean }, command: Command) => {
+    .action(async (opts: { host?: string; port?: number; demo?: boolean }, command: Command) => {
       const options = globalOptions(command);
       const http: Record<string, unknown> = {};
       if (opts.host !== undefined) http.host = opts.host;
@@ -45,7 +43,9 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
       try {
         server = await startServer(steward, config.http);
         if (config.workers.embedded) worker = await startWorker(steward);
-        if (opts.demo) demo = await startDemoWorkload(steward, { tasksPerSecond: demoTasksPerSecond });
+        const { enabled, tasksPerSecond } = config.demo;
+        const wanted = opts.demo ?? (enabled === "auto" ? steward.db.kind === "pglite" : enabled);
+        if (wanted) demo = await startDemoWorkload(steward, { tasksPerSecond });
       } catch (error) {
         await stop();
         throw error;
@@ -63,8 +63,8 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
           }`,
           `  Demo       ${
             demo
-              ? `about ${demoTasksPerSecond} simulated tasks a second (implement_idea, idea_implementation, self_improvement); --no-demo turns it off`
-              : "off"
+              ? `about ${config.demo.tasksPerSecond} simulated tasks a second (implement_idea, idea_implementation, self_improvement); --no-demo turns it off`
+              : "off (--demo turns it on)"
           }`,
           "Press Ctrl-C to stop.",
         ].join("\n"),

@@ -50,7 +50,7 @@ export function registerWorkerCommand(
               `The database's migrations are not current (${problems.join("; ")}). A worker does not migrate: ` +
               "run `steward migrate up` (or `steward start`, which migrates), then start the worker again. " +
               "`steward migrate status` shows every migration.";
-            if (options.json) io.out(JSON.stringify({ error: { code: "migrations_not_current", message } }));
+            if (options.json) io.out(JSON.stringify({ error: { code: "migrations_pending", message } }));
             else io.err(`steward: ${message}`);
             return setExit(1);
           }
