@@ -49,10 +49,10 @@ describe("configuration", () => {
         /steward\.config\.json: unknown key "uri" in "database"; allowed keys are: url, poolSize, connect/,
       ),
     );
-    const top = folderWith({ "steward.config.json": JSON.stringify({ workers: 3 }) });
+    const top = folderWith({ "steward.config.json": JSON.stringify({ wrokers: 3 }) });
     assert.throws(
       () => loadConfig({ cwd: top, env: {} }),
-      fails(/unknown key "workers"; allowed keys are: database, http, log/),
+      fails(/unknown key "wrokers"; allowed keys are: database, http, tasks, workers, demo, log/),
     );
   });
 

@@ -25,7 +25,7 @@ async function contents(db: Database) {
             input_tokens, output_tokens, cost_usd, idempotency_key, locked_by, locked_until
        FROM execution_tasks ORDER BY id`,
   );
-  const attempts = await db.query("SELECT * FROM task_attempts ORDER BY id");
+  const attempts = await db.query("SELECT * FROM task_attempts ORDER BY task_id, attempt");
   const ideas = await db.query("SELECT * FROM ideas ORDER BY id");
   return { tasks: tasks.rows, attempts: attempts.rows, ideas: ideas.rows };
 }
