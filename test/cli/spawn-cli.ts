@@ -1,10 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import type { TestContext } from "node:test";
-import { fileURLToPath } from "node:url";
+import { spawnSteward } from "../support/run-cli.ts";
 import { waitFor } from "../support/wait-for.ts";
-
-const root = fileURLToPath(new URL("../../", import.meta.url));
-const tsx = import.meta.resolve("tsx");
 
 /** A long-running `steward` command (worker, start) that a test signals, unlike runCli's run-to-completion. */
 export interface SpawnedCli {
@@ -23,20 +20,7 @@ export function spawnCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string },
 ): SpawnedCli {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("STEWARD_")));
-  const child = spawn(process.execPath, ["--import", tsx, `${root}src/cli/main.ts`, ...args], {
-    cwd: options.cwd ?? root,
-    env: { ...env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
+  const { child, stdout: printedOut, stderr: printedErr } = spawnSteward(args, options);
   const exited = new Promise<number | string>((resolve) => {
     child.on("close", (code, signal) => resolve(code ?? signal ?? "unknown"));
   });
@@ -45,20 +29,20 @@ export function spawnCli(
   });
   return {
     child,
-    stdout: () => stdout,
-    stderr: () => stderr,
+    stdout: printedOut,
+    stderr: printedErr,
     exited,
     async waitForOutput(pattern, timeoutMs = 60_000) {
-      const printed = () => `\nstdout: ${stdout}\nstderr: ${stderr}`;
+      const printed = () => `\nstdout: ${printedOut()}\nstderr: ${printedErr()}`;
       // Stops early if the process exits: its output will not change any more.
-      await waitFor(() => pattern.test(stdout) || child.exitCode !== null, {
+      await waitFor(() => pattern.test(printedOut()) || child.exitCode !== null, {
         timeoutMs,
         intervalMs: 50,
         what: `${pattern} in the output of steward ${args.join(" ")}`,
       }).catch((error: Error) => {
         throw new Error(`${error.message}${printed()}`);
       });
-      if (!pattern.test(stdout))
+      if (!pattern.test(printedOut()))
         throw new Error(`steward exited with ${child.exitCode} before printing ${pattern}${printed()}`);
     },
   };
