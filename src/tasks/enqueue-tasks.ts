@@ -2,7 +2,7 @@ import type { Deps } from "../app/deps.ts";
 import type { Queryable } from "../db/database.ts";
 import type { TaskStatus } from "./task.ts";
 import { invalidTasks, type NewTask, type Problem, validateTaskInputs } from "./task-input.ts";
-import { notifyTasksReady, tasksReadyChannel } from "./task-notifications.ts";
+import { tasksReadyChannel } from "./task-notifications.ts";
 
 export interface EnqueuedTask {
   /** Position in the request. */
@@ -80,26 +80,23 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
     const planned = planStatuses(tasks, ids, existing, byKey);
     const fresh = planned.filter((p) => p.created);
     const step = deps.config.tasks.urgencyStepSeconds * 1000;
-    const inserted = new Set<number>();
-    if (fresh.length > 0) {
-      const { rows } = await tx.query<{ id: number }>(insertTasksSql, [
-        JSON.stringify(
-          fresh.map(({ task, id, status, pending, error, hasDependents }) => ({
-            id,
-            ...taskRecord(task, step, now, { status, pending, error, hasDependents }),
-          })),
-        ),
-      ]);
-      for (const row of rows) inserted.add(row.id);
-    }
+    const results =
+      fresh.length === 0
+        ? []
+        : await insertTasks(
+            tx,
+            fresh.map(({ task, id, status, pending, error, hasDependents }) => ({
+              id,
+              ...taskRecord(task, step, now, { status, pending, error, hasDependents }),
+            })),
+          );
     // A concurrent request may have taken an idempotency key since we looked: return its task.
-    const raced = fresh.filter((p) => !inserted.has(p.id));
+    const raced = fresh.filter((_, i) => !results[i]!.created);
     if (raced.length > 0) {
-      const { rows } = await tx.query<{ id: number; status: TaskStatus; idempotency_key: string }>(
-        "SELECT id, status, idempotency_key FROM execution_tasks WHERE idempotency_key = ANY($1::text[])",
-        [raced.map((p) => p.task.idempotencyKey)],
+      const found = await tasksByKey(
+        tx,
+        raced.map((p) => p.task.idempotencyKey!),
       );
-      const found = new Map(rows.map((r) => [r.idempotency_key, r]));
       for (const p of raced) {
         const row = found.get(p.task.idempotencyKey!)!;
         p.id = row.id;
@@ -117,7 +114,6 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
         [edges.map((e) => e[0]), edges.map((e) => e[1])],
       );
     }
-    if (planned.some((p) => p.created && p.status === "queued")) await notifyTasksReady(tx);
     return planned.map((p) => ({
       index: p.task.index,
       id: p.id,
@@ -135,16 +131,11 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
  */
 async function enqueueIndependent(deps: EnqueueDeps, tasks: NewTask[], now: Date): Promise<EnqueuedTask[]> {
   const step = deps.config.tasks.urgencyStepSeconds * 1000;
-  const { rows } = await deps.db.query<{ results: string }>(insertIndependentSql, [
-    JSON.stringify(
-      tasks.map((task, ord) => ({
-        ord,
-        ...taskRecord(task, step, now, { status: "queued", pending: 0, error: null, hasDependents: false }),
-      })),
-    ),
-    tasksReadyChannel,
-  ]);
-  const results = JSON.parse(rows[0]!.results) as { id: number; created: boolean; key: string | null }[];
+  const plan = { status: "queued" as const, pending: 0, error: null, hasDependents: false };
+  const results = await insertTasks(
+    deps.db,
+    tasks.map((task) => taskRecord(task, step, now, plan)),
+  );
   const out = tasks.map(
     (task, i): EnqueuedTask => ({
       index: task.index,
@@ -157,14 +148,12 @@ async function enqueueIndependent(deps: EnqueueDeps, tasks: NewTask[], now: Date
   // Idempotency keys that were taken: return the tasks that hold them.
   const taken = out.filter((o) => !o.created);
   if (taken.length > 0) {
-    const keys = taken.map((o) => tasks[o.index]!.idempotencyKey);
-    const existing = await deps.db.query<{ id: number; status: TaskStatus; idempotency_key: string }>(
-      "SELECT id, status, idempotency_key FROM execution_tasks WHERE idempotency_key = ANY($1::text[])",
-      [keys],
+    const found = await tasksByKey(
+      deps.db,
+      taken.map((o) => tasks[o.index]!.idempotencyKey!),
     );
-    const byKey = new Map(existing.rows.map((r) => [r.idempotency_key, r]));
     for (const o of taken) {
-      const row = byKey.get(tasks[o.index]!.idempotencyKey!)!;
+      const row = found.get(tasks[o.index]!.idempotencyKey!)!;
       o.id = row.id;
       o.status = row.status;
     }
@@ -172,35 +161,65 @@ async function enqueueIndependent(deps: EnqueueDeps, tasks: NewTask[], now: Date
   return out;
 }
 
-const insertIndependentSql = `
+/**
+ * Inserts tasks in one statement, with the wakeup of idle workers when any of them is queued
+ * (NOTIFY is delivered at commit). A record without an id gets the sequence's next; ids given
+ * in advance let tasks of one request name each other. A task whose idempotency key is taken
+ * is not inserted: `created` is false for it. Results are in the order of `records`.
+ */
+async function insertTasks(
+  db: Queryable,
+  records: (TaskRecord & { id?: number })[],
+): Promise<{ id: number; created: boolean }[]> {
+  const { rows } = await db.query<{ results: string }>(insertTasksSql, [
+    JSON.stringify(records.map((record, ord) => ({ ord, ...record }))),
+    tasksReadyChannel,
+  ]);
+  return JSON.parse(rows[0]!.results);
+}
+
+async function tasksByKey(
+  db: Queryable,
+  keys: string[],
+): Promise<Map<string, { id: number; status: TaskStatus }>> {
+  const { rows } = await db.query<{ id: number; status: TaskStatus; idempotency_key: string }>(
+    "SELECT id, status, idempotency_key FROM execution_tasks WHERE idempotency_key = ANY($1::text[])",
+    [keys],
+  );
+  return new Map(rows.map((r) => [r.idempotency_key, r]));
+}
+
+const insertTasksSql = `
 WITH input AS MATERIALIZED (
-  SELECT nextval(pg_get_serial_sequence('execution_tasks', 'id')) AS id, t.*
+  SELECT COALESCE(t.id, nextval(pg_get_serial_sequence('execution_tasks', 'id'))) AS task_id, t.*
     FROM jsonb_to_recordset($1::jsonb) AS t(
-      kind text, stage text, status text, idea_id bigint, urgency smallint, complexity smallint,
-      capabilities text[], payload jsonb, error jsonb, max_attempts integer, timeout_ms integer,
-      run_at timestamptz, priority_at timestamptz, deadline timestamptz, idempotency_key text,
-      pending_dependencies integer, on_dependency_failure text, has_dependents boolean, finished_at timestamptz,
-      ord bigint)
+      ord bigint, id bigint, kind text, stage text, status text, idea_id bigint, urgency smallint,
+      complexity smallint, capabilities text[], payload jsonb, error jsonb, max_attempts integer,
+      timeout_ms integer, run_at timestamptz, priority_at timestamptz, deadline timestamptz,
+      idempotency_key text, pending_dependencies integer, on_dependency_failure text,
+      has_dependents boolean, finished_at timestamptz)
 ), inserted AS (
   INSERT INTO execution_tasks (
     id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
     timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
     on_dependency_failure, has_dependents, finished_at
   ) OVERRIDING SYSTEM VALUE
-  SELECT id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
+  SELECT task_id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
          timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
          on_dependency_failure, has_dependents, finished_at
     FROM input
   ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-  RETURNING id
+  RETURNING id, status
 ), woken AS (
-  SELECT pg_notify($2, '') FROM (SELECT 1 FROM inserted LIMIT 1) x
+  SELECT pg_notify($2, '') FROM (SELECT 1 FROM inserted WHERE status = 'queued' LIMIT 1) x
 )
-SELECT json_agg(json_build_object('id', i.id, 'created', ins.id IS NOT NULL) ORDER BY i.ord)::text AS results,
+SELECT json_agg(json_build_object('id', i.task_id, 'created', ins.id IS NOT NULL) ORDER BY i.ord)::text AS results,
        (SELECT count(*) FROM woken) AS woken
-  FROM input i LEFT JOIN inserted ins ON ins.id = i.id`;
+  FROM input i LEFT JOIN inserted ins ON ins.id = i.task_id`;
 
-/** A task as the insert statements read it (jsonb_to_recordset). */
+type TaskRecord = ReturnType<typeof taskRecord>;
+
+/** A task as the insert statement reads it (jsonb_to_recordset). */
 function taskRecord(
   task: NewTask,
   step: number,
@@ -304,20 +323,3 @@ function planStatuses(
   for (const p of planned) decide(p);
   return planned;
 }
-
-const insertTasksSql = `
-INSERT INTO execution_tasks (
-  id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
-  timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
-  on_dependency_failure, has_dependents, finished_at
-) OVERRIDING SYSTEM VALUE
-SELECT id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
-       timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
-       on_dependency_failure, has_dependents, finished_at
-  FROM jsonb_to_recordset($1::jsonb) AS t(
-    id bigint, kind text, stage text, status text, idea_id bigint, urgency smallint, complexity smallint,
-    capabilities text[], payload jsonb, error jsonb, max_attempts integer, timeout_ms integer,
-    run_at timestamptz, priority_at timestamptz, deadline timestamptz, idempotency_key text,
-    pending_dependencies integer, on_dependency_failure text, has_dependents boolean, finished_at timestamptz)
-ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-RETURNING id`;
