@@ -1,11 +1,14 @@
 /**
- * The dashboard's view of the task API. These types mirror the server's (src/tasks/task.ts,
- * src/tasks/query-tasks.ts, src/http/task-event-stream.ts); test/http/task-routes.test.ts fails
- * to compile if what the server sends no longer fits them. No DOM types here, so that the
+ * The dashboard's view of the task API. Task and attempt shapes are the engine's own
+ * (src/tasks/task.ts); the rest mirrors src/tasks/query-tasks.ts and src/http/task-event-stream.ts,
+ * and test/http/task-routes.test.ts fails to compile if what the server sends no longer fits. No DOM types here, so that the
  * server's tsconfig can check it too.
  */
 
-export type TaskStatus = "blocked" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
+import type { AttemptOutcome, AttemptView, TaskStatus, TaskView } from "../../src/tasks/task.ts";
+
+// The engine's own task shapes (type-only: nothing of the server reaches the bundle).
+export type { AttemptOutcome, TaskStatus };
 
 export const taskStatuses: TaskStatus[] = [
   "blocked",
@@ -16,58 +19,10 @@ export const taskStatuses: TaskStatus[] = [
   "cancelled",
 ];
 
-export type AttemptOutcome =
-  | "running"
-  | "succeeded"
-  | "failed"
-  | "timed_out"
-  | "cancelled"
-  | "lease_lost"
-  | "released";
+/** A task as lists and live events carry it: without its payload and result. */
+export type TaskSummary = Omit<TaskView, "payload" | "result">;
 
-export interface TaskSummary {
-  id: number;
-  kind: string;
-  stage: string;
-  status: TaskStatus;
-  ideaId: number | null;
-  urgency: number;
-  complexity: number;
-  capabilities: string[];
-  error: { class: string; message: string } | null;
-  aiModel: string | null;
-  attempts: number;
-  maxAttempts: number;
-  timeoutMs: number | null;
-  runAt: string;
-  deadline: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: string;
-  idempotencyKey: string | null;
-  lockedBy: string | null;
-  lockedUntil: string | null;
-  pendingDependencies: number;
-  onDependencyFailure: "fail" | "cancel";
-}
-
-export interface Attempt {
-  attempt: number;
-  workerId: string;
-  aiModel: string | null;
-  outcome: AttemptOutcome;
-  queuedAt: string;
-  startedAt: string;
-  finishedAt: string | null;
-  errorClass: string | null;
-  errorMessage: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: string;
-}
+export type Attempt = Omit<AttemptView, "taskId">;
 
 export interface TaskLink {
   id: number;
