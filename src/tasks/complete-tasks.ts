@@ -43,24 +43,10 @@ export async function completeTasks(
   urgencyStepSeconds: number,
 ): Promise<CompletedTask[]> {
   if (reports.length === 0) return [];
-  // One JSON document, read by steward_attempt_reports() (see its migration for why).
+  // One JSON document, read by steward_attempt_reports() (see its migration for why). Fields at
+  // their default (no result, no error, no usage) are left out: the common report is four fields.
   const { rows: out } = await db.query<{ done: string | null }>(completeSql, [
-    JSON.stringify(
-      reports.map((r) => ({
-        id: r.taskId,
-        attempt: r.attempt,
-        outcome: r.outcome,
-        result: r.result ?? null,
-        error: r.error ?? null,
-        ai_model: r.aiModel ?? null,
-        input_tokens: r.inputTokens ?? 0,
-        output_tokens: r.outputTokens ?? 0,
-        cost_usd: r.costUsd ?? 0,
-        queued_at: r.queuedAt,
-        finished_at: r.finishedAt,
-        retry_at: r.retryAt ?? null,
-      })),
-    ),
+    JSON.stringify(reports.map(toJsonReport)),
     workerId,
     urgencyStepSeconds,
   ]);
@@ -73,9 +59,35 @@ export async function completeTasks(
   return completed;
 }
 
+/**
+ * A report as steward_attempt_reports() reads it. `queued_at` is sent only when this completion
+ * moves the task's run_at (a retry or a release): otherwise the task's run_at is still the time
+ * it became ready, and the statement takes it from there.
+ */
+function toJsonReport(r: AttemptReport): Record<string, unknown> {
+  const retryAt = r.retryAt ?? null;
+  return {
+    id: r.taskId,
+    attempt: r.attempt,
+    outcome: r.outcome,
+    finished_at: r.finishedAt,
+    result: r.result ?? undefined,
+    error: r.error ?? undefined,
+    ai_model: r.aiModel ?? undefined,
+    input_tokens: r.inputTokens || undefined,
+    output_tokens: r.outputTokens || undefined,
+    cost_usd: r.costUsd || undefined,
+    queued_at: r.outcome === "released" || retryAt !== null ? r.queuedAt : undefined,
+    retry_at: retryAt ?? undefined,
+  };
+}
+
 const completeSql = `
 WITH input AS (
-  SELECT * FROM steward_attempt_reports($1::jsonb)
+  SELECT r.id, r.attempt, r.outcome, r.result, r.error, r.ai_model, COALESCE(r.input_tokens, 0) AS input_tokens,
+         COALESCE(r.output_tokens, 0) AS output_tokens, COALESCE(r.cost_usd, 0) AS cost_usd, r.queued_at,
+         r.finished_at, r.retry_at
+    FROM steward_attempt_reports($1::jsonb) r
 ), updated AS (
   UPDATE execution_tasks t
      SET status = CASE
@@ -102,11 +114,11 @@ WITH input AS (
          updated_at = now()
     FROM input i
    WHERE t.id = i.id AND t.status = 'running' AND t.locked_by = $2 AND t.attempts = i.attempt
-  RETURNING t.id, t.status, t.has_dependents, t.started_at
+  RETURNING t.id, t.status, t.has_dependents, t.started_at, t.run_at
 ), recorded AS (
   INSERT INTO task_attempts (task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
                              error_class, error_message, input_tokens, output_tokens, cost_usd)
-  SELECT i.id, i.attempt, $2, i.ai_model, i.outcome, i.queued_at, u.started_at, i.finished_at,
+  SELECT i.id, i.attempt, $2, i.ai_model, i.outcome, COALESCE(i.queued_at, u.run_at), u.started_at, i.finished_at,
          i.error ->> 'class', i.error ->> 'message', i.input_tokens, i.output_tokens, i.cost_usd
     FROM input i JOIN updated u ON u.id = i.id
 )

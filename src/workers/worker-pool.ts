@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
+import type { Logger } from "pino";
 import type { Deps } from "../app/deps.ts";
 import { claimTasks } from "../tasks/claim-tasks.ts";
 import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
@@ -221,15 +222,20 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     }
     this.#running.set(task.id, running);
     const kind = this.#deps.kinds.get(task.kind);
-    const logger = this.#deps.logger.child({ task: task.id, kind: task.kind, attempt: task.attempt });
     running.done = Promise.resolve()
       .then(() => {
         if (kind === undefined)
           throw new Error(`no handler for kind "${task.kind}" in worker ${this.workerId}`);
+        const parentLogger = this.#deps.logger;
+        let logger: Logger | undefined;
         return kind.run(task, {
           signal: controller.signal,
           workerId: this.workerId,
-          logger,
+          // Made on first use: most handlers never log, and a child logger per task costs.
+          get logger() {
+            logger ??= parentLogger.child({ task: task.id, kind: task.kind, attempt: task.attempt });
+            return logger;
+          },
           reportUsage: (usage) => addUsage(running.usage, usage),
         });
       })
