@@ -330,9 +330,7 @@ async function claimPlan(url: string, batch: number): Promise<string[]> {
       "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on; SET auto_explain.log_buffers = on; SET auto_explain.log_nested_statements = on; SET client_min_messages = log",
     );
     await client.query("BEGIN");
-    await client.query("SELECT steward_claim_tasks('profile', $1, ARRAY['noop'], 30000)", [
-      batch,
-    ]);
+    await client.query("SELECT steward_claim_tasks('profile', $1, ARRAY['noop'], 30000)", [batch]);
     await client.query("ROLLBACK");
   } finally {
     await client.end();

@@ -93,10 +93,10 @@ export class TimedDatabase implements Database {
   }
 }
 
-/** Tasks in a claim's answer (one JSON array text), counted without parsing it. */
+/** Tasks in a claim's answer: [started_at, [task, …]] as one JSON text (src/tasks/claim-tasks.ts). */
 function countClaimed(result: QueryResult<unknown>): number {
-  const text = (result.rows[0] as { tasks?: string | null } | undefined)?.tasks;
-  return text ? text.split('{"id" : ').length - 1 : 0;
+  const text = (result.rows[0] as { claimed?: string | null } | undefined)?.claimed;
+  return text ? (JSON.parse(text) as [string, unknown[]])[1].length : 0;
 }
 
 /** Reports in a completion: its first parameter, an array of task ids or one JSON document of reports. */

@@ -1,6 +1,7 @@
 import pg from "pg";
 import type { Database, Queryable, QueryResult, Session } from "./database.ts";
 import { PostgresListener } from "./postgres-listener.ts";
+import { preparedName } from "./prepared-statements.ts";
 
 /** Per-pool type parsers, so that results have the same shape as PGlite's (see database.ts). */
 const typeParsers = {
@@ -49,7 +50,7 @@ export class PostgresDatabase implements Database {
     sql: string,
     params?: readonly unknown[],
   ): Promise<QueryResult<Row>> {
-    const result = await this.#pool.query(sql, params as unknown[] | undefined);
+    const result = await this.#pool.query(toQuery(sql, params));
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   }
 
@@ -67,7 +68,7 @@ export class PostgresDatabase implements Database {
     let broken = false;
     const queryable: Queryable = {
       async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-        const result = await client.query(sql, params as unknown[] | undefined);
+        const result = await client.query(toQuery(sql, params));
         return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
       },
       async exec(script: string): Promise<void> {
@@ -104,4 +105,9 @@ export class PostgresDatabase implements Database {
     await this.#listener.close();
     await this.#pool.end();
   }
+}
+
+/** A statement for pg: named (prepared once per connection) when declared with prepared(). */
+function toQuery(text: string, params?: readonly unknown[]): pg.QueryConfig {
+  return { text, values: params as unknown[] | undefined, name: preparedName(text) };
 }

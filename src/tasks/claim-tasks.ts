@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { prepared } from "../db/prepared-statements.ts";
 import type { ClaimedTask } from "./task.ts";
 
 export interface ClaimOptions {
@@ -36,7 +37,7 @@ export async function claimTasks(db: Queryable, options: ClaimOptions): Promise<
 // One JSON text of positional arrays, built by the function (see migration 0004 for the costs):
 // parsing one JSON text costs a third of what PGlite spends parsing the same rows column by
 // column (16 against 46 µs a task, measured on 500).
-const claimSql = "SELECT steward_claim_tasks($1, $2, $3::text[], $4) AS claimed";
+const claimSql = prepared("steward_claim", "SELECT steward_claim_tasks($1, $2, $3::text[], $4) AS claimed");
 
 /** One claimed task, in the order migration 0004's steward_claim_tasks() writes it. */
 type ClaimRow = [

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { prepared } from "../db/prepared-statements.ts";
 import type { AttemptOutcome, TaskError, TaskStatus } from "./task.ts";
 import { releaseDependents } from "./task-dependencies.ts";
 
@@ -82,7 +83,9 @@ function toJsonReport(r: AttemptReport): Record<string, unknown> {
   };
 }
 
-const completeSql = `
+const completeSql = prepared(
+  "steward_complete",
+  `
 WITH input AS (
   SELECT r.id, r.attempt, r.outcome, r.result, r.error, r.ai_model, COALESCE(r.input_tokens, 0) AS input_tokens,
          COALESCE(r.output_tokens, 0) AS output_tokens, COALESCE(r.cost_usd, 0) AS cost_usd, r.queued_at,
@@ -122,4 +125,5 @@ WITH input AS (
          i.error ->> 'class', i.error ->> 'message', i.input_tokens, i.output_tokens, i.cost_usd
     FROM input i JOIN updated u ON u.id = i.id
 )
-SELECT json_agg(json_build_array(id, status, has_dependents))::text AS done FROM updated`;
+SELECT json_agg(json_build_array(id, status, has_dependents))::text AS done FROM updated`,
+);

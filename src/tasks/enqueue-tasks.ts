@@ -1,5 +1,6 @@
 import type { Deps } from "../app/deps.ts";
 import type { Queryable } from "../db/database.ts";
+import { prepared } from "../db/prepared-statements.ts";
 import type { TaskStatus } from "./task.ts";
 import { invalidTasks, type NewTask, type Problem, validateTaskInputs } from "./task-input.ts";
 import { tasksReadyChannel } from "./task-notifications.ts";
@@ -189,7 +190,9 @@ async function tasksByKey(
   return new Map(rows.map((r) => [r.idempotency_key, r]));
 }
 
-const insertTasksSql = `
+const insertTasksSql = prepared(
+  "steward_insert_tasks",
+  `
 WITH input AS MATERIALIZED (
   SELECT COALESCE(t.id, nextval(pg_get_serial_sequence('execution_tasks', 'id'))) AS task_id, t.*
     FROM jsonb_to_recordset($1::jsonb) AS t(
@@ -215,7 +218,8 @@ WITH input AS MATERIALIZED (
 )
 SELECT json_agg(json_build_object('id', i.task_id, 'created', ins.id IS NOT NULL) ORDER BY i.ord)::text AS results,
        (SELECT count(*) FROM woken) AS woken
-  FROM input i LEFT JOIN inserted ins ON ins.id = i.task_id`;
+  FROM input i LEFT JOIN inserted ins ON ins.id = i.task_id`,
+);
 
 type TaskRecord = ReturnType<typeof taskRecord>;
 

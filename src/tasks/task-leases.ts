@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { prepared } from "../db/prepared-statements.ts";
 import { failDependents } from "./task-dependencies.ts";
 import { notifyTasksReady } from "./task-notifications.ts";
 
@@ -14,15 +15,17 @@ export async function extendLeases(
   leaseMs: number,
 ): Promise<number[]> {
   if (ids.length === 0) return [];
-  const { rows } = await db.query<{ id: number }>(
-    `UPDATE execution_tasks SET locked_until = now() + $3 * interval '1 millisecond'
-      WHERE id = ANY($1::bigint[]) AND locked_by = $2 AND status = 'running'
-     RETURNING id`,
-    [ids, workerId, leaseMs],
-  );
+  const { rows } = await db.query<{ id: number }>(extendLeasesSql, [ids, workerId, leaseMs]);
   const held = new Set(rows.map((r) => r.id));
   return ids.filter((id) => !held.has(id));
 }
+
+const extendLeasesSql = prepared(
+  "steward_extend_leases",
+  `UPDATE execution_tasks SET locked_until = now() + $3 * interval '1 millisecond'
+    WHERE id = ANY($1::bigint[]) AND locked_by = $2 AND status = 'running'
+   RETURNING id`,
+);
 
 /**
  * Returns tasks whose lease expired (their worker died or stalled) to the queue, or fails them
