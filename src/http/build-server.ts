@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import type { Deps } from "../app/deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { kindRoutes } from "./routes/kind-routes.ts";
+import { openApiRoutes } from "./routes/openapi-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
 import { taskRoutes } from "./routes/task-routes.ts";
 
@@ -16,13 +17,22 @@ export const defaultWebRoot = fileURLToPath(new URL("../../dist/web/", import.me
  * Steward's HTTP shell: routes parse input, call one service and return its result. Not
  * listening yet: `app.inject()` runs it in process; start-server.ts binds it to a port.
  */
-export async function buildServer(deps: Deps, options: { webRoot?: string } = {}): Promise<FastifyInstance> {
+export interface ServerOptions {
+  /** Where the built dashboard is (default: dist/web). */
+  webRoot?: string;
+  /** Called for each route as it is added (tests compare them with the API description). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+export async function buildServer(deps: Deps, options: ServerOptions = {}): Promise<FastifyInstance> {
   // Fastify's logger stays off: Steward's own logger (with its redaction) is the one log.
   const app = Fastify({ logger: false });
   const logger = deps.logger.child({ component: "http" });
 
   // Before the routes, so that every plugin inherits them.
   installErrorHandlers(app, logger);
+  const { onRoute } = options;
+  if (onRoute) app.addHook("onRoute", (route) => onRoute(route));
 
   app.addHook("onResponse", async (request, reply) => {
     logger.debug(
@@ -41,6 +51,7 @@ export async function buildServer(deps: Deps, options: { webRoot?: string } = {}
   await app.register(taskRoutes, { deps });
   await app.register(kindRoutes, { deps });
   await app.register(eventRoutes, { deps });
+  await app.register(openApiRoutes);
   await app.register(dashboardRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   await app.ready();
   return app;

@@ -3,8 +3,8 @@ import type { TaskStatus } from "../tasks/task.ts";
 
 /**
  * What the task API accepts besides the tasks themselves (those are checked by the engine's
- * `taskInputSchema`, src/tasks/task-input.ts). Kept as zod schemas in one place so that an
- * OpenAPI document can later be generated from them with `z.toJSONSchema`.
+ * `taskInputSchema`, src/tasks/task-input.ts). Kept as zod schemas in one place: the OpenAPI
+ * description (openapi.ts) is generated from these same schemas.
  */
 
 /** Most tasks in one request: one transaction stays short enough not to hold up the workers. */

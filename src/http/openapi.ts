@@ -1,0 +1,242 @@
+import { z } from "zod";
+import { taskInputSchema } from "../tasks/task-input.ts";
+import {
+  bulkEnqueueBodySchema,
+  cancelBodySchema,
+  kindParamsSchema,
+  listTasksQuerySchema,
+  pauseBodySchema,
+  retryBodySchema,
+  taskIdParamsSchema,
+} from "./task-api-schemas.ts";
+
+/**
+ * The HTTP API described as OpenAPI 3.1 (served at GET /api/openapi.json). Inputs come from the
+ * same zod schemas the routes parse with, so the description cannot drift from what is
+ * accepted; a test checks that every documented operation is a route and every /api route is
+ * documented.
+ */
+export interface ApiOperation {
+  method: "get" | "post";
+  /** OpenAPI style: `/api/tasks/{id}`. */
+  path: string;
+  summary: string;
+  tag: "tasks" | "kinds" | "system";
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Status → what it means. Error statuses answer with the common error body. */
+  responses: Record<number, string>;
+  /** Not JSON: server-sent events. */
+  eventStream?: boolean;
+}
+
+const invalid = "The request was refused; `error.details.problems` names each field and what is allowed.";
+
+export const apiOperations: ApiOperation[] = [
+  {
+    method: "post",
+    path: "/api/tasks",
+    summary: 'Enqueue one task (a task object) or many (`{ "tasks": [...] }`), all or nothing',
+    tag: "tasks",
+    body: z.union([taskInputSchema, bulkEnqueueBodySchema.extend({ tasks: z.array(taskInputSchema) })]),
+    responses: {
+      201: "At least one task was created: `{ tasks: [{ index, id, ref?, status, created }] }`",
+      200: "Every task already existed under its idempotency key; those tasks are returned",
+      400: invalid,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/tasks",
+    summary: "List tasks, newest first, filtered by status, kind, stage or text",
+    tag: "tasks",
+    query: listTasksQuerySchema,
+    responses: { 200: "`{ tasks: [...] }`", 400: invalid },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/stats",
+    summary: "Queue depth by kind and status, running tasks, paused kinds",
+    tag: "tasks",
+    responses: { 200: "The counts" },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/{id}",
+    summary: "One task with its attempts",
+    tag: "tasks",
+    params: taskIdParamsSchema,
+    responses: { 200: "`{ task }`", 400: invalid, 404: "No such task" },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/{id}/cancel",
+    summary: "Cancel a queued, blocked or running task (a running handler is aborted)",
+    tag: "tasks",
+    params: taskIdParamsSchema,
+    body: cancelBodySchema,
+    responses: { 200: "`{ task }`", 400: invalid, 404: "No such task", 409: "The task is already finished" },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/{id}/retry",
+    summary: "Queue a failed or cancelled task again",
+    tag: "tasks",
+    params: taskIdParamsSchema,
+    body: retryBodySchema,
+    responses: {
+      200: "`{ task }`",
+      400: invalid,
+      404: "No such task",
+      409: "The task is not failed or cancelled",
+    },
+  },
+  {
+    method: "post",
+    path: "/api/kinds/{kind}/pause",
+    summary: "Stop every worker from claiming tasks of this kind; running ones finish",
+    tag: "kinds",
+    params: kindParamsSchema,
+    body: pauseBodySchema,
+    responses: { 200: "`{ paused: [...] }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/kinds/{kind}/resume",
+    summary: "Let workers claim tasks of this kind again",
+    tag: "kinds",
+    params: kindParamsSchema,
+    responses: { 200: "`{ paused: [...] }`", 400: invalid },
+  },
+  {
+    method: "get",
+    path: "/api/events",
+    summary: "Live task counts and newest tasks, as server-sent events",
+    tag: "tasks",
+    eventStream: true,
+    responses: { 200: "An endless text/event-stream" },
+  },
+  {
+    method: "get",
+    path: "/api/status",
+    summary: "Database, migrations, schema drift and workers",
+    tag: "system",
+    responses: { 200: "The status (also when not ready)" },
+  },
+  {
+    method: "get",
+    path: "/api/openapi.json",
+    summary: "This description",
+    tag: "system",
+    responses: { 200: "OpenAPI 3.1" },
+  },
+  {
+    method: "get",
+    path: "/healthz",
+    summary: "Liveness: the process answers",
+    tag: "system",
+    responses: { 200: '`{ "status": "ok" }`' },
+  },
+  {
+    method: "get",
+    path: "/readyz",
+    summary: "Readiness: database reachable, migrations applied, no schema drift",
+    tag: "system",
+    responses: { 200: "Ready", 503: "Not ready; the body says why" },
+  },
+];
+
+/** Input as a client writes it (before defaults and transforms), as JSON Schema. */
+function inputSchema(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...json } = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return json;
+}
+
+/** Path or query parameters from an object schema: one entry per property. */
+function parameters(schema: z.ZodType, where: "path" | "query"): Record<string, unknown>[] {
+  const json = inputSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
+    name,
+    in: where,
+    required: where === "path" || (json.required ?? []).includes(name),
+    schema: property,
+  }));
+}
+
+const errorBody = {
+  type: "object",
+  required: ["error"],
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: {
+        code: {
+          type: "string",
+          description: "validation_failed, not_found, conflict, migrations_pending, …",
+        },
+        message: { type: "string", description: "What was wrong and what is allowed" },
+        details: { type: "object" },
+      },
+    },
+  },
+};
+
+export function buildOpenApiDocument(version: string): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of apiOperations) {
+    const operation: Record<string, unknown> = {
+      summary: op.summary,
+      tags: [op.tag],
+      operationId: `${op.method}${op.path.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? "").toUpperCase())}`,
+      parameters: [
+        ...(op.params ? parameters(op.params, "path") : []),
+        ...(op.query ? parameters(op.query, "query") : []),
+      ],
+      responses: Object.fromEntries(
+        Object.entries(op.responses).map(([status, description]) => [
+          status,
+          Number(status) >= 400
+            ? {
+                description,
+                content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+              }
+            : {
+                description,
+                content: op.eventStream
+                  ? { "text/event-stream": { schema: { type: "string" } } }
+                  : { "application/json": { schema: { type: "object" } } },
+              },
+        ]),
+      ),
+    };
+    if (op.body) {
+      operation.requestBody = {
+        required: op.path === "/api/tasks",
+        content: { "application/json": { schema: inputSchema(op.body) } },
+      };
+    }
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = operation;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Steward",
+      version,
+      description:
+        "Steward's HTTP API: tasks (enqueue, list, inspect, cancel, retry), kinds (pause, resume), status and health. Errors always have the body `{ error: { code, message, details? } }`.",
+    },
+    tags: [
+      { name: "tasks", description: "Durable tasks run by workers" },
+      { name: "kinds", description: "Pausing and resuming kinds of task" },
+      { name: "system", description: "Health, readiness and status" },
+    ],
+    paths,
+    components: { schemas: { Error: errorBody } },
+  };
+}
