@@ -1,0 +1,105 @@
+/**
+ * What the weighted scheduler reads and what it answers. The scheduler is a pure, deterministic
+ * function of these values (no clock, no randomness, no database): production builds them from
+ * the database (src/models/model-assignment.ts), the simulator in bench/scheduler/ builds them
+ * from its simulated world, and both call the same code.
+ *
+ * Times are epoch milliseconds; money is US dollars.
+ */
+
+/** A ready task that needs a model. */
+export interface SchedulerTask {
+  id: number;
+  kind: string;
+  /** The stage of work it belongs to ("Implement Ideas", …). */
+  stage: string;
+  /** 0–10: how much it matters that it is done soon. */
+  urgency: number;
+  /** 0–10: how hard it is. */
+  complexity: number;
+  /** Skills it needs; a model qualifies only with level ≥ 1 in each. */
+  capabilities: string[];
+  deadline: number | null;
+  /** When it became ready to run. */
+  readyAt: number;
+  /** Attempt about to start (1 for the first). */
+  attempt: number;
+  estimatedInputTokens: number;
+  estimatedOutputTokens: number;
+  /** Set when the task must run on this model and no other. */
+  pinnedModel: string | null;
+  /** The idea it serves, if any (its key): idea budgets apply. */
+  idea: string | null;
+  /** The model of the previous attempt, when there was one: its fallback list is preferred. */
+  previousModel: string | null;
+}
+
+/** What was learned about one model on one kind of task, online, from finished attempts. */
+export interface ModelKindStats {
+  attempts: number;
+  successes: number;
+  /** Mean duration of successful attempts, ms (an exponentially weighted mean). */
+  meanDurationMs: number | null;
+}
+
+/** A model as it stands now: its configuration, its load, its limits, what was learned. */
+export interface ModelState {
+  id: string;
+  provider: string;
+  enabled: boolean;
+  /** Skill → level 0–10. */
+  capabilities: Record<string, number>;
+  maxComplexity: number;
+  contextWindow: number;
+  inputPerMTok: number;
+  outputPerMTok: number;
+  /** Requests at once across all workers, and how many are running now. */
+  concurrency: number;
+  inFlight: number;
+  requestsPerMinute: number | null;
+  /** Requests started in the last 60 s. */
+  requestsLastMinute: number;
+  tokensPerMinute: number | null;
+  /** Tokens (input + output, estimated until known) of requests started in the last 60 s. */
+  tokensLastMinute: number;
+  /** After a 429 or a server error: no new request before this time. */
+  cooldownUntil: number | null;
+  /** Why no new work may go to it for money reasons (its, or its provider's, budget is spent). */
+  budgetExhausted: string | null;
+  /** Models to prefer when this one is cooling down or failed a task, in order. */
+  fallback: string[];
+  /** Prior for latency before anything is learned: ms before the first token, ms per output token. */
+  baseLatencyMs: number;
+  perOutputTokenMs: number;
+  /** Learned per task kind. */
+  stats: Record<string, ModelKindStats>;
+}
+
+export interface SchedulerInput {
+  tasks: SchedulerTask[];
+  models: ModelState[];
+  now: number;
+  /** Ideas whose budget is spent: idea key → reason. Their tasks get no model. */
+  exhaustedIdeas: Record<string, string>;
+}
+
+/** How one model scored for one task: every factor, so that the choice can be explained. */
+export interface ModelScore {
+  modelId: string;
+  /** Total; the highest eligible score wins. Absent when the model was not eligible. */
+  score: number | null;
+  /** Each factor's contribution to the score (named, signed), for explanations. */
+  factors: Record<string, number>;
+  /** Why the model was not eligible (capability, complexity, limit, cooldown, budget, disabled, pinned). */
+  excluded: string | null;
+}
+
+export interface Assignment {
+  taskId: number;
+  /** The chosen model, or null: the task waits (every model excluded or busy). */
+  modelId: string | null;
+  /** One line a person can read: why this model, or why none. */
+  reason: string;
+  /** Every model considered, best first. */
+  scores: ModelScore[];
+}
