@@ -8,6 +8,7 @@ import { PostgresDatabase } from "../../src/db/postgres-database.ts";
 import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
 import { migrateUp } from "../../src/migrate/migrator.ts";
+import { ModelRegistry } from "../../src/models/model-registry.ts";
 import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { type TaskKind, TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
@@ -84,6 +85,7 @@ export async function openSteward(
       expectedSchema: new ExpectedSchemaCache(),
       clock: systemClock,
       kinds: new TaskKindRegistry([...builtInKinds, ...kinds]),
+      models: new ModelRegistry(config),
     };
     return { deps, url: created?.url ?? "pglite:memory", close };
   } catch (error) {

@@ -3,6 +3,7 @@ import type { Config } from "../config/config-schema.ts";
 import type { Database } from "../db/database.ts";
 import type { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import type { Migration } from "../migrate/migration-files.ts";
+import type { ModelRegistry } from "../models/model-registry.ts";
 import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
 
 /** What the engine's services need, passed in rather than held in module-level singletons. */
@@ -16,6 +17,8 @@ export interface Deps {
   clock: Clock;
   /** The task kinds this process knows (enqueue validates against them; workers run them). */
   kinds: TaskKindRegistry;
+  /** The models tasks may run on (from the configuration's providers, models, prices, budgets). */
+  models: ModelRegistry;
 }
 
 export interface Clock {

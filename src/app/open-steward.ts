@@ -1,13 +1,26 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import { openDatabase } from "../db/open-database.ts";
+import { demoModelSettings } from "../demo/demo-models.ts";
 import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import { loadMigrations } from "../migrate/migration-files.ts";
 import { migrateUp } from "../migrate/migrator.ts";
+import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
 import { builtInKinds } from "../tasks/built-in-kinds.ts";
 import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
 import { type Deps, systemClock } from "./deps.ts";
 import { createLogger } from "./logger.ts";
+
+/**
+ * The models this process knows: the configured ones; or, when none is configured and the demo
+ * is on (by default on the embedded database), the demo's simulated pool, so that the demo and
+ * the `llm` kind work on a laptop with nothing to set up. Every process opened on the same
+ * database and configuration knows the same models.
+ */
+export function modelSettings(config: Config, databaseKind: "pglite" | "postgres"): ModelSettings {
+  const demo = config.demo.enabled === "auto" ? databaseKind === "pglite" : config.demo.enabled;
+  return config.models.length === 0 && demo ? demoModelSettings : config;
+}
 
 export interface StewardHandle extends Deps {
   close(): Promise<void>;
@@ -49,6 +62,7 @@ export async function openSteward(options: {
     expectedSchema: new ExpectedSchemaCache(),
     clock: systemClock,
     kinds: new TaskKindRegistry(options.kinds ?? builtInKinds),
+    models: new ModelRegistry(modelSettings(options.config, db.kind)),
     close: () => db.close(),
   };
 }

@@ -5,6 +5,7 @@ import { type CommandIo, processIo, reportFailure } from "./command-context.ts";
 import { registerBackfillCommand } from "./commands/backfill-command.ts";
 import { registerDoctorCommand } from "./commands/doctor-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
+import { registerModelsCommand } from "./commands/models-command.ts";
 import { registerStartCommand } from "./commands/start-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
 import { registerTaskCommand } from "./commands/task-command.ts";
@@ -31,6 +32,7 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerBackfillCommand(program, io, setExit);
   registerTaskCommand(program, io, setExit);
   registerWorkerCommand(program, io, setExit);
+  registerModelsCommand(program, io);
   return program;
 }
 

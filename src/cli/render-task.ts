@@ -161,3 +161,46 @@ function clip(text: string, length: number): string {
   const line = text.replace(/\s+/g, " ");
   return line.length > length ? `${line.slice(0, length - 1)}…` : line;
 }
+
+/**
+ * Why a task's model was chosen (`steward task explain`): the latest assignment with every model
+ * considered and the score of each factor, then each attempt's model and reason.
+ */
+export function renderExplanation(task: TaskDetail): string {
+  const lines = [`Task ${task.id}  ${task.kind}, urgency ${task.urgency}, complexity ${task.complexity}`];
+  if (task.pinnedModel) lines.push(`Pinned to model ${task.pinnedModel}.`);
+  const assignment = task.assignment;
+  if (assignment === null) {
+    lines.push(
+      task.attempts === 0 && task.aiModel === null
+        ? "No assignment yet: the scheduler assigns a model when a worker claims the task (kinds that run on a model only)."
+        : "No assignment recorded: this kind does not run on a model.",
+    );
+    return lines.join("\n");
+  }
+  lines.push(
+    "",
+    `Latest assignment (${assignment.at}): ${assignment.model ?? "no model — the task waits"}`,
+    `  ${assignment.reason}`,
+    "",
+  );
+  const factorNames = [...new Set(assignment.scores.flatMap((s) => Object.keys(s.factors)))];
+  lines.push(
+    renderTable(
+      ["model", "score", ...factorNames, "excluded because"],
+      assignment.scores.map((s) => [
+        s.modelId === assignment.model ? `${s.modelId} ←` : s.modelId,
+        s.score === null ? "—" : s.score.toFixed(3),
+        ...factorNames.map((f) => (s.factors[f] === undefined ? "" : s.factors[f]!.toFixed(3))),
+        s.excluded ?? "",
+      ]),
+    ),
+  );
+  const attempts = task.attemptHistory.filter((a) => a.assignment !== null);
+  if (attempts.length > 0) {
+    lines.push("", "Attempts");
+    for (const a of attempts)
+      lines.push(`  #${a.attempt}  ${a.aiModel ?? "—"}  ${a.outcome}: ${a.assignment!.reason}`);
+  }
+  return lines.join("\n");
+}

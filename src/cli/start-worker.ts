@@ -15,7 +15,7 @@ export interface StartedWorker {
 
 /** Starts a worker pool for `steward worker` and `steward start`, counting the attempts it finishes. */
 export async function startWorker(
-  deps: Pick<Deps, "db" | "config" | "kinds" | "logger">,
+  deps: Pick<Deps, "db" | "config" | "kinds" | "logger" | "models">,
   options: { concurrency?: number; kinds?: string[] } = {},
 ): Promise<StartedWorker> {
   if (options.kinds) requireKnownKinds(deps.kinds, options.kinds);

@@ -1,4 +1,11 @@
 import { z } from "zod";
+import {
+  budgetSchema,
+  modelConfigSchema,
+  priceTableSchema,
+  providerConfigSchema,
+} from "../models/model-config.ts";
+import { checkModelConfig } from "../models/model-registry.ts";
 
 /**
  * Steward's configuration: one zod schema, parsed once at start.
@@ -6,83 +13,96 @@ import { z } from "zod";
  * Every object is strict: an unknown key is an error naming the key, its source and the allowed keys.
  * In zod 4, `.prefault({})` (not `.default({})`) makes an absent section take its inner defaults.
  */
-export const configSchema = z.strictObject({
-  database: z
-    .strictObject({
-      /** `postgres://…`, `pglite:<folder>` (embedded, on disk) or `pglite:memory`. */
-      url: z.string().min(1).default("pglite:./.steward/db"),
-      /** Connections in the pool (PostgreSQL only; PGlite has one). */
-      poolSize: z.number().int().min(1).max(500).default(10),
-      connect: z
-        .strictObject({
-          /** Attempts before giving up on an unreachable database. */
-          attempts: z.number().int().min(1).max(100).default(6),
-          initialDelayMs: z.number().int().min(1).max(60_000).default(250),
-          maxDelayMs: z.number().int().min(1).max(300_000).default(5_000),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  http: z
-    .strictObject({
-      host: z.string().min(1).default("127.0.0.1"),
-      port: z.number().int().min(0).max(65_535).default(4100),
-    })
-    .prefault({}),
-  tasks: z
-    .strictObject({
-      /** Urgency is a head start in the queue: each point counts as this many seconds of waiting. */
-      urgencyStepSeconds: z.number().int().min(0).max(86_400).default(60),
-      /** Largest payload accepted, in bytes of JSON. */
-      maxPayloadBytes: z.number().int().min(1_024).max(16_777_216).default(262_144),
-      defaultMaxAttempts: z.number().int().min(1).max(100).default(3),
-      /** Per-attempt time limit for tasks and kinds that set none (0: no limit). */
-      defaultTimeoutMs: z.number().int().min(0).max(86_400_000).default(600_000),
-      retry: z
-        .strictObject({
-          /** Delay before the second attempt; doubles each time, with jitter, up to maxDelayMs. */
-          baseDelayMs: z.number().int().min(0).max(3_600_000).default(1_000),
-          maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  workers: z
-    .strictObject({
-      /** Whether `steward start` runs a worker pool in its own process. */
-      embedded: z.boolean().default(true),
-      /** Tasks run at once by one worker process. */
-      concurrency: z.number().int().min(1).max(10_000).default(50),
-      /** How long a claimed task stays a worker's without a heartbeat. */
-      leaseMs: z.number().int().min(1_000).max(86_400_000).default(30_000),
-      heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
-      /** Fallback polling when no notification arrives (delayed tasks, retries, missed wakeups). */
-      pollMs: z.number().int().min(10).max(600_000).default(1_000),
-      /** How often expired leases and stuck dependencies are looked for. */
-      maintenanceMs: z.number().int().min(100).max(3_600_000).default(5_000),
-      /** On SIGTERM: how long running tasks may take to finish before they are handed back. */
-      shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
-    })
-    .prefault({}),
-  demo: z
-    .strictObject({
-      /**
-       * The simulated demo workload of `steward start`. auto: on for the embedded database (the
-       * newcomer's front door), off on PostgreSQL, where it would write simulated work into a
-       * shared database.
-       */
-      enabled: z.union([z.boolean(), z.literal("auto")]).default("auto"),
-      tasksPerSecond: z.number().min(0.1).max(1_000).default(3),
-    })
-    .prefault({}),
-  log: z
-    .strictObject({
-      level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
-      /** json: one JSON object a line (for log collectors); pretty: for people; auto: pretty on a terminal. */
-      format: z.enum(["auto", "json", "pretty"]).default("auto"),
-    })
-    .prefault({}),
-});
+export const configSchema = z
+  .strictObject({
+    database: z
+      .strictObject({
+        /** `postgres://…`, `pglite:<folder>` (embedded, on disk) or `pglite:memory`. */
+        url: z.string().min(1).default("pglite:./.steward/db"),
+        /** Connections in the pool (PostgreSQL only; PGlite has one). */
+        poolSize: z.number().int().min(1).max(500).default(10),
+        connect: z
+          .strictObject({
+            /** Attempts before giving up on an unreachable database. */
+            attempts: z.number().int().min(1).max(100).default(6),
+            initialDelayMs: z.number().int().min(1).max(60_000).default(250),
+            maxDelayMs: z.number().int().min(1).max(300_000).default(5_000),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    http: z
+      .strictObject({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: z.number().int().min(0).max(65_535).default(4100),
+      })
+      .prefault({}),
+    tasks: z
+      .strictObject({
+        /** Urgency is a head start in the queue: each point counts as this many seconds of waiting. */
+        urgencyStepSeconds: z.number().int().min(0).max(86_400).default(60),
+        /** Largest payload accepted, in bytes of JSON. */
+        maxPayloadBytes: z.number().int().min(1_024).max(16_777_216).default(262_144),
+        defaultMaxAttempts: z.number().int().min(1).max(100).default(3),
+        /** Per-attempt time limit for tasks and kinds that set none (0: no limit). */
+        defaultTimeoutMs: z.number().int().min(0).max(86_400_000).default(600_000),
+        retry: z
+          .strictObject({
+            /** Delay before the second attempt; doubles each time, with jitter, up to maxDelayMs. */
+            baseDelayMs: z.number().int().min(0).max(3_600_000).default(1_000),
+            maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    workers: z
+      .strictObject({
+        /** Whether `steward start` runs a worker pool in its own process. */
+        embedded: z.boolean().default(true),
+        /** Tasks run at once by one worker process. */
+        concurrency: z.number().int().min(1).max(10_000).default(50),
+        /** How long a claimed task stays a worker's without a heartbeat. */
+        leaseMs: z.number().int().min(1_000).max(86_400_000).default(30_000),
+        heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
+        /** Fallback polling when no notification arrives (delayed tasks, retries, missed wakeups). */
+        pollMs: z.number().int().min(10).max(600_000).default(1_000),
+        /** How often expired leases and stuck dependencies are looked for. */
+        maintenanceMs: z.number().int().min(100).max(3_600_000).default(5_000),
+        /** On SIGTERM: how long running tasks may take to finish before they are handed back. */
+        shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
+      })
+      .prefault({}),
+    demo: z
+      .strictObject({
+        /**
+         * The simulated demo workload of `steward start`. auto: on for the embedded database (the
+         * newcomer's front door), off on PostgreSQL, where it would write simulated work into a
+         * shared database.
+         */
+        enabled: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+        tasksPerSecond: z.number().min(0.1).max(1_000).default(3),
+      })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+        /** json: one JSON object a line (for log collectors); pretty: for people; auto: pretty on a terminal. */
+        format: z.enum(["auto", "json", "pretty"]).default("auto"),
+      })
+      .prefault({}),
+    /** Where models are served (src/models/model-config.ts). API keys come from the environment or a file. */
+    providers: z.array(providerConfigSchema).default([]),
+    /** The models tasks may be sent to. None by default: the demo brings its simulated pool. */
+    models: z.array(modelConfigSchema).default([]),
+    /** Versioned, dated price tables (newest in effect wins); a model may give its price inline. */
+    prices: z.array(priceTableSchema).default([]),
+    /** Spend caps for a provider's models together, or for an idea's tasks. */
+    budgets: z.array(budgetSchema).default([]),
+  })
+  // Cross-references: a model's provider and fallbacks exist, ids are unique, prices resolve.
+  .superRefine((config, ctx) => {
+    for (const problem of checkModelConfig(config)) ctx.addIssue({ code: "custom", ...problem });
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

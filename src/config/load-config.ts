@@ -167,13 +167,13 @@ function configError(error: z.ZodError, sources: Map<string, string>, input: Pla
     const keyPath = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
       const where = keyPath.length ? ` in "${keyPath.join(".")}"` : "";
-      const source = sources.get([...keyPath, issue.keys[0]!].join(".")) ?? "configuration";
+      const source = sourceOf(sources, [...keyPath, issue.keys[0]!]);
       const allowed = allowedKeys(keyPath);
       return `${source}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${where}; allowed keys are: ${allowed.join(", ")}`;
     }
-    const source = sources.get(keyPath.join(".")) ?? "configuration";
+    const source = sourceOf(sources, keyPath);
     const given = keyPath.reduce<unknown>(
-      (node, key) => (isPlainObject(node) ? node[key] : undefined),
+      (node, key) => (isPlainObject(node) || Array.isArray(node) ? (node as Plain)[key] : undefined),
       input,
     );
     const got = given === undefined ? "" : ` (got ${JSON.stringify(given)})`;
@@ -184,12 +184,23 @@ function configError(error: z.ZodError, sources: Map<string, string>, input: Pla
   });
 }
 
+/** The source that set a key, or the nearest enclosing key (arrays are set whole). */
+function sourceOf(sources: Map<string, string>, keyPath: string[]): string {
+  for (let n = keyPath.length; n > 0; n--) {
+    const source = sources.get(keyPath.slice(0, n).join("."));
+    if (source !== undefined) return source;
+  }
+  return "configuration";
+}
+
 /** The keys allowed in the object at `keyPath` of the schema. */
 function allowedKeys(keyPath: string[]): string[] {
   // biome-ignore lint/suspicious/noExplicitAny: walking zod's internal definitions
   let node: any = configSchema;
   for (const key of keyPath) {
-    node = unwrap(node)?.shape?.[key];
+    const inner = unwrap(node);
+    // An index into an array: the allowed keys are those of its elements.
+    node = /^\d+$/.test(key) && inner?.def?.element ? inner.def.element : inner?.shape?.[key];
   }
   return Object.keys(unwrap(node)?.shape ?? {});
 }

@@ -3,7 +3,7 @@ import { enqueueTasks } from "../tasks/enqueue-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
 import type { TaskInput } from "../tasks/task-input.ts";
 import { type DemoIdea, ensureDemoIdeas } from "./demo-ideas.ts";
-import { type DemoKindName, demoKindNames } from "./demo-kinds.ts";
+import { type DemoKindName, demoKindNames, demoSkills } from "./demo-kinds.ts";
 
 /**
  * The demo workload of `steward start`: a few simulated tasks a second, so that a new
@@ -28,7 +28,7 @@ export interface DemoWorkload {
   stop(): Promise<void>;
 }
 
-type WorkloadDeps = Pick<Deps, "db" | "config" | "kinds" | "clock" | "logger">;
+type WorkloadDeps = Pick<Deps, "db" | "config" | "kinds" | "clock" | "logger" | "models">;
 
 /** Creates the demo ideas, enqueues a first request at once (so that a problem shows at start), then one per interval. */
 export async function startDemoWorkload(
@@ -83,6 +83,7 @@ export function demoRequest(ideas: DemoIdea[], perRequest: number, random: () =>
     ideaId: idea.id,
     urgency: level(),
     complexity: level(),
+    capabilities: [demoSkills[kind]],
     payload: { simulated: true, idea: idea.key },
     ...extra,
   });

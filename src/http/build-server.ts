@@ -6,6 +6,7 @@ import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { kindRoutes } from "./routes/kind-routes.ts";
+import { modelRoutes } from "./routes/model-routes.ts";
 import { openApiRoutes } from "./routes/openapi-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
 import { taskRoutes } from "./routes/task-routes.ts";
@@ -50,6 +51,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   await app.register(statusRoutes, { deps });
   await app.register(taskRoutes, { deps });
   await app.register(kindRoutes, { deps });
+  await app.register(modelRoutes, { deps });
   await app.register(eventRoutes, { deps });
   await app.register(openApiRoutes);
   await app.register(dashboardRoutes, { webRoot: options.webRoot ?? defaultWebRoot });

@@ -21,7 +21,7 @@ export interface ApiOperation {
   /** OpenAPI style: `/api/tasks/{id}`. */
   path: string;
   summary: string;
-  tag: "tasks" | "kinds" | "system";
+  tag: "tasks" | "kinds" | "models" | "system";
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -108,6 +108,14 @@ export const apiOperations: ApiOperation[] = [
     tag: "kinds",
     params: kindParamsSchema,
     responses: { 200: "`{ paused: [...] }`", 400: invalid },
+  },
+  {
+    method: "get",
+    path: "/api/models",
+    summary:
+      "Models with their live state: load against limits, cooldowns, spend against budgets, what was learned",
+    tag: "models",
+    responses: { 200: "`{ at, models: [...], exhaustedIdeas }`" },
   },
   {
     method: "get",
@@ -234,6 +242,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
     tags: [
       { name: "tasks", description: "Durable tasks run by workers" },
       { name: "kinds", description: "Pausing and resuming kinds of task" },
+      { name: "models", description: "Models tasks run on, and their limits" },
       { name: "system", description: "Health, readiness and status" },
     ],
     paths,

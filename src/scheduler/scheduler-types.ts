@@ -32,6 +32,11 @@ export interface SchedulerTask {
   idea: string | null;
   /** The model of the previous attempt, when there was one: its fallback list is preferred. */
   previousModel: string | null;
+  /**
+   * Attempts the task may make in all (the engine's `max_attempts`). Optional: the scheduler
+   * assumes 3, the engine's default, when it is absent. It tells how many retries a failure leaves.
+   */
+  maxAttempts?: number;
 }
 
 /** What was learned about one model on one kind of task, online, from finished attempts. */
@@ -40,6 +45,17 @@ export interface ModelKindStats {
   successes: number;
   /** Mean duration of successful attempts, ms (an exponentially weighted mean). */
   meanDurationMs: number | null;
+  /**
+   * Optional calibration (src/scheduler/learn.ts fills them when the outcome carries the
+   * scheduler's own estimates, ModelScore.estimates). expectedSuccesses: the sum, over the
+   * recorded attempts, of the success probability the capability prior gave each one; with
+   * `successes` it says how far this model beats or trails its declared capabilities on this kind,
+   * whatever the mix of complexities it was given. meanDurationRatio: exponentially weighted mean
+   * of actual ÷ prior duration over successful attempts, so that what is learned scales with the
+   * size of the next task.
+   */
+  expectedSuccesses?: number;
+  meanDurationRatio?: number | null;
 }
 
 /** A model as it stands now: its configuration, its load, its limits, what was learned. */
@@ -92,6 +108,26 @@ export interface ModelScore {
   factors: Record<string, number>;
   /** Why the model was not eligible (capability, complexity, limit, cooldown, budget, disabled, pinned). */
   excluded: string | null;
+  /**
+   * Optional: the estimates behind the factors, for eligible models. Pass the chosen model's
+   * `priorSuccess` and `priorDurationMs` to recordOutcome (src/scheduler/learn.ts) when the attempt
+   * ends, so that learning is calibrated against what the prior expected.
+   */
+  estimates?: ScoreEstimates;
+}
+
+/** What the scheduler expected of one model on one task. */
+export interface ScoreEstimates {
+  /** Probability that one attempt succeeds: capability prior, then adjusted by what was learned. */
+  successProbability: number;
+  priorSuccess: number;
+  /** Expected duration of one attempt, ms: the prior, then learned, then slowed by load. */
+  durationMs: number;
+  priorDurationMs: number;
+  /** Expected cost of the task, US dollars, counting the retries that failures would need. */
+  costUsd: number;
+  /** Expected weighted tardiness beyond what is already unavoidable, seconds. */
+  tardinessS: number;
 }
 
 export interface Assignment {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { llmKind } from "../models/llm-kind.ts";
 import type { TaskKind } from "./task-kinds.ts";
 
 /** Does nothing and succeeds: for smoke tests and for measuring the engine itself. */
@@ -32,4 +33,4 @@ export const sleepKind: TaskKind = {
   },
 };
 
-export const builtInKinds: TaskKind[] = [noopKind, sleepKind];
+export const builtInKinds: TaskKind[] = [noopKind, sleepKind, llmKind];

@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import { prepared } from "../db/prepared-statements.ts";
+import { durationEwmaAlpha } from "../scheduler/learn.ts";
 import type { AttemptOutcome, TaskError, TaskStatus } from "./task.ts";
 import { releaseDependents } from "./task-dependencies.ts";
 
@@ -50,6 +51,7 @@ export async function completeTasks(
     JSON.stringify(reports.map(toJsonReport)),
     workerId,
     urgencyStepSeconds,
+    durationEwmaAlpha,
   ]);
   const rows = (out[0]?.done ? JSON.parse(out[0].done) : []) as [number, TaskStatus, boolean][];
   const completed = rows.map(([id, status]) => ({ id, status }));
@@ -117,13 +119,53 @@ WITH input AS (
          updated_at = now()
     FROM input i
    WHERE t.id = i.id AND t.status = 'running' AND t.locked_by = $2 AND t.attempts = i.attempt
-  RETURNING t.id, t.status, t.has_dependents, t.started_at, t.run_at
+  RETURNING t.id, t.status, t.has_dependents, t.started_at, t.run_at, t.assignment
 ), recorded AS (
   INSERT INTO task_attempts (task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
-                             error_class, error_message, input_tokens, output_tokens, cost_usd)
+                             error_class, error_message, input_tokens, output_tokens, cost_usd, assignment)
   SELECT i.id, i.attempt, $2, i.ai_model, i.outcome, COALESCE(i.queued_at, u.run_at), u.started_at, i.finished_at,
-         i.error ->> 'class', i.error ->> 'message', i.input_tokens, i.output_tokens, i.cost_usd
+         i.error ->> 'class', i.error ->> 'message', i.input_tokens, i.output_tokens, i.cost_usd, u.assignment
     FROM input i JOIN updated u ON u.id = i.id
+), called AS (
+  -- Attempts that ran on a model close their model_calls row (tokens and cost count toward the
+  -- limits and budgets from here on) ...
+  UPDATE model_calls c
+     SET finished_at = i.finished_at, input_tokens = i.input_tokens, output_tokens = i.output_tokens,
+         cost_usd = i.cost_usd, outcome = i.outcome
+    FROM input i JOIN updated u ON u.id = i.id
+   WHERE i.ai_model IS NOT NULL AND c.task_id = i.id AND c.attempt = i.attempt
+  RETURNING c.model_id, c.kind, c.outcome, c.prior_success, c.prior_duration_ms,
+            extract(epoch FROM c.finished_at - c.started_at) * 1000 AS duration_ms
+), learned AS (
+  -- ... and teach the scheduler what src/scheduler/learn.ts's recordOutcome() computes one
+  -- outcome at a time: attempts and successes per (model, kind), the successes the scheduler
+  -- expected, and exponentially weighted means of the duration of successes and of its ratio to
+  -- what was expected. A batch of k successes moves a mean by 1 − (1 − α)^k towards the batch's mean.
+  INSERT INTO model_kind_stats AS s (model_id, kind, attempts, successes, mean_duration_ms,
+                                     expected_successes, mean_duration_ratio)
+  SELECT model_id, kind, count(*), count(*) FILTER (WHERE outcome = 'succeeded'),
+         avg(duration_ms) FILTER (WHERE outcome = 'succeeded'),
+         CASE WHEN count(*) = count(prior_success) THEN sum(prior_success) END,
+         avg(duration_ms / prior_duration_ms) FILTER (WHERE outcome = 'succeeded' AND prior_duration_ms > 0)
+    FROM called WHERE outcome <> 'released' GROUP BY model_id, kind
+  ON CONFLICT (model_id, kind) DO UPDATE
+     SET attempts = s.attempts + EXCLUDED.attempts,
+         successes = s.successes + EXCLUDED.successes,
+         mean_duration_ms = CASE
+           WHEN EXCLUDED.mean_duration_ms IS NULL THEN s.mean_duration_ms
+           WHEN s.mean_duration_ms IS NULL THEN EXCLUDED.mean_duration_ms
+           ELSE s.mean_duration_ms + (1 - power(1 - $4::float8, EXCLUDED.successes))
+                                     * (EXCLUDED.mean_duration_ms - s.mean_duration_ms) END,
+         expected_successes = CASE
+           WHEN s.attempts > 0 AND s.expected_successes IS NULL THEN NULL
+           ELSE COALESCE(s.expected_successes, 0) + EXCLUDED.expected_successes END,
+         mean_duration_ratio = CASE
+           WHEN EXCLUDED.mean_duration_ratio IS NULL THEN s.mean_duration_ratio
+           WHEN s.mean_duration_ratio IS NULL THEN
+             CASE WHEN s.successes = 0 THEN EXCLUDED.mean_duration_ratio END
+           ELSE s.mean_duration_ratio + (1 - power(1 - $4::float8, EXCLUDED.successes))
+                                        * (EXCLUDED.mean_duration_ratio - s.mean_duration_ratio) END,
+         updated_at = now()
 )
 SELECT json_agg(json_build_array(id, status, has_dependents))::text AS done FROM updated`,
 );

@@ -15,7 +15,7 @@ export interface EnqueuedTask {
   created: boolean;
 }
 
-type EnqueueDeps = Pick<Deps, "db" | "config" | "kinds" | "clock">;
+type EnqueueDeps = Pick<Deps, "db" | "config" | "kinds" | "clock" | "models">;
 
 /**
  * Adds one task or many, all or nothing, in one transaction: a request with any problem is
@@ -26,7 +26,7 @@ type EnqueueDeps = Pick<Deps, "db" | "config" | "kinds" | "clock">;
 export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promise<EnqueuedTask[]> {
   if (inputs.length === 0) return [];
   const now = deps.clock.now();
-  const tasks = validateTaskInputs(inputs, deps.kinds, deps.config.tasks, now);
+  const tasks = validateTaskInputs(inputs, deps.kinds, deps.config.tasks, now, deps.models);
   const prefix = (t: NewTask) => (inputs.length === 1 ? "" : `tasks[${t.index}].`);
 
   if (tasks.every((t) => t.dependsOnIds.length === 0 && t.dependsOnRefs.length === 0 && t.ideaId === null)) {
@@ -200,16 +200,16 @@ WITH input AS MATERIALIZED (
       complexity smallint, capabilities text[], payload jsonb, error jsonb, max_attempts integer,
       timeout_ms integer, run_at timestamptz, priority_at timestamptz, deadline timestamptz,
       idempotency_key text, pending_dependencies integer, on_dependency_failure text,
-      has_dependents boolean, finished_at timestamptz)
+      has_dependents boolean, finished_at timestamptz, pinned_model text)
 ), inserted AS (
   INSERT INTO execution_tasks (
     id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
     timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
-    on_dependency_failure, has_dependents, finished_at
+    on_dependency_failure, has_dependents, finished_at, pinned_model
   ) OVERRIDING SYSTEM VALUE
   SELECT task_id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
          timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
-         on_dependency_failure, has_dependents, finished_at
+         on_dependency_failure, has_dependents, finished_at, pinned_model
     FROM input
   ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, status
@@ -255,6 +255,7 @@ function taskRecord(
     on_dependency_failure: task.onDependencyFailure,
     has_dependents: plan.hasDependents,
     finished_at: plan.status === "failed" || plan.status === "cancelled" ? now.toISOString() : null,
+    pinned_model: task.pinnedModel,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/database.ts";
-import type { AttemptOutcome, AttemptView, TaskError, TaskStatus, TaskView } from "./task.ts";
+import type { AssignmentView, AttemptOutcome, AttemptView, TaskError, TaskStatus, TaskView } from "./task.ts";
 
 export interface TaskFilter {
   status?: TaskStatus[];
@@ -15,7 +15,8 @@ export interface TaskFilter {
 
 const taskColumns = `id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, result, error, ai_model,
   attempts, max_attempts, timeout_ms, run_at, deadline, created_at, started_at, finished_at, input_tokens,
-  output_tokens, cost_usd, idempotency_key, locked_by, locked_until, pending_dependencies, on_dependency_failure`;
+  output_tokens, cost_usd, idempotency_key, locked_by, locked_until, pending_dependencies, on_dependency_failure,
+  pinned_model`;
 
 export async function listTasks(db: Queryable, filter: TaskFilter = {}): Promise<TaskView[]> {
   const where: string[] = [];
@@ -48,13 +49,18 @@ export async function listTasks(db: Queryable, filter: TaskFilter = {}): Promise
 }
 
 export interface TaskDetail extends TaskView {
+  /** The scheduler's latest assignment (kinds that run on a model). */
+  assignment: AssignmentView | null;
   attemptHistory: AttemptView[];
   dependsOn: { id: number; status: TaskStatus }[];
   dependents: { id: number; status: TaskStatus }[];
 }
 
 export async function getTask(db: Queryable, id: number): Promise<TaskDetail | null> {
-  const task = await db.query<TaskRow>(`SELECT ${taskColumns} FROM execution_tasks WHERE id = $1`, [id]);
+  const task = await db.query<TaskRow & { assignment: AssignmentView | null }>(
+    `SELECT ${taskColumns}, assignment FROM execution_tasks WHERE id = $1`,
+    [id],
+  );
   const row = task.rows[0];
   if (row === undefined) return null;
   const attempts = await db.query<AttemptRow>(
@@ -70,6 +76,7 @@ export async function getTask(db: Queryable, id: number): Promise<TaskDetail | n
   );
   return {
     ...toTaskView(row),
+    assignment: row.assignment,
     attemptHistory: attempts.rows.map(toAttemptView),
     dependsOn: links.rows.filter((l) => l.direction === "on").map(({ id, status }) => ({ id, status })),
     dependents: links.rows.filter((l) => l.direction === "by").map(({ id, status }) => ({ id, status })),
@@ -121,6 +128,7 @@ interface TaskRow {
   locked_until: Date | null;
   pending_dependencies: number;
   on_dependency_failure: "fail" | "cancel";
+  pinned_model: string | null;
 }
 
 interface AttemptRow {
@@ -137,6 +145,7 @@ interface AttemptRow {
   input_tokens: number;
   output_tokens: number;
   cost_usd: string;
+  assignment: AssignmentView | null;
 }
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
@@ -171,6 +180,7 @@ function toTaskView(row: TaskRow): TaskView {
     lockedUntil: iso(row.locked_until),
     pendingDependencies: row.pending_dependencies,
     onDependencyFailure: row.on_dependency_failure,
+    pinnedModel: row.pinned_model,
   };
 }
 
@@ -189,5 +199,6 @@ function toAttemptView(row: AttemptRow): AttemptView {
     inputTokens: row.input_tokens,
     outputTokens: row.output_tokens,
     costUsd: row.cost_usd,
+    assignment: row.assignment,
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Config } from "../config/config-schema.ts";
 import { StewardError } from "../errors.ts";
+import type { ModelRegistry } from "../models/model-registry.ts";
 import type { TaskKindRegistry } from "./task-kinds.ts";
 
 /**
@@ -33,6 +34,8 @@ export const taskInputSchema = z.strictObject({
     .max(1_000)
     .default([]),
   onDependencyFailure: z.enum(["fail", "cancel"]).default("fail"),
+  /** For kinds that run on a model: run on this model only (its id), instead of the scheduler's choice. */
+  model: z.string().min(1).max(100).optional(),
 });
 
 export type TaskInput = z.input<typeof taskInputSchema>;
@@ -56,6 +59,7 @@ export interface NewTask {
   dependsOnIds: number[];
   dependsOnRefs: string[];
   onDependencyFailure: "fail" | "cancel";
+  pinnedModel: string | null;
 }
 
 export interface Problem {
@@ -73,6 +77,7 @@ export function validateTaskInputs(
   kinds: TaskKindRegistry,
   config: Config["tasks"],
   now: Date,
+  models: ModelRegistry,
 ): NewTask[] {
   const problems: Problem[] = [];
   const tasks: NewTask[] = [];
@@ -99,6 +104,7 @@ export function validateTaskInputs(
           problems.push(describeIssue(issue, `${prefix(index)}payload.`));
       }
     }
+    problems.push(...checkModelUse(input, kind.model !== undefined, models, prefix(index)));
     const payloadBytes = Buffer.byteLength(JSON.stringify(input.payload ?? null));
     if (payloadBytes > config.maxPayloadBytes) {
       problems.push({
@@ -129,11 +135,72 @@ export function validateTaskInputs(
       dependsOnIds: input.dependsOn.filter((d): d is number => typeof d === "number"),
       dependsOnRefs: input.dependsOn.filter((d): d is string => typeof d === "string"),
       onDependencyFailure: input.onDependencyFailure,
+      pinnedModel: input.model ?? null,
     });
   });
   problems.push(...checkReferences(tasks, prefix));
   if (problems.length > 0) throw invalidTasks(problems, inputs.length);
   return tasks;
+}
+
+/**
+ * A task of a kind that runs on a model must be runnable by some enabled model: a pinned model
+ * must exist and be enabled, and every required capability must be offered (level ≥ 1) by at
+ * least one enabled model. Refusals list the models and what they can do.
+ */
+function checkModelUse(
+  input: z.output<typeof taskInputSchema>,
+  usesModel: boolean,
+  models: ModelRegistry,
+  prefix: string,
+): Problem[] {
+  if (!usesModel) {
+    return input.model === undefined
+      ? []
+      : [
+          {
+            path: `${prefix}model`,
+            message: `kind "${input.kind}" does not run on a model; leave model out`,
+          },
+        ];
+  }
+  const enabled = models.enabled();
+  const listing = () =>
+    enabled.length === 0
+      ? "no model is enabled (configure models in steward.config.json; see README)"
+      : `models: ${enabled.map((m) => `${m.config.id} (${describeCapabilities(m.config.capabilities)})`).join("; ")}`;
+  if (input.model !== undefined) {
+    const pinned = models.get(input.model);
+    if (pinned === undefined || !pinned.config.enabled)
+      return [
+        {
+          path: `${prefix}model`,
+          message: `${pinned === undefined ? "no model" : "disabled model"} "${input.model}"; ${listing()}`,
+        },
+      ];
+  }
+  const candidates = input.model === undefined ? enabled : enabled.filter((m) => m.config.id === input.model);
+  const missing = input.capabilities.filter(
+    (skill) => !candidates.some((m) => (m.config.capabilities[skill] ?? 0) >= 1),
+  );
+  if (candidates.length === 0 || missing.length > 0)
+    return [
+      {
+        path: `${prefix}capabilities`,
+        message:
+          candidates.length === 0
+            ? listing()
+            : `no enabled model${input.model ? ` (pinned: ${input.model})` : ""} has ${missing.map((s) => `"${s}"`).join(", ")}; ${listing()}`,
+      },
+    ];
+  return [];
+}
+
+function describeCapabilities(capabilities: Record<string, number>): string {
+  const entries = Object.entries(capabilities);
+  return entries.length === 0
+    ? "no capabilities listed"
+    : entries.map(([skill, level]) => `${skill} ${level}`).join(", ");
 }
 
 /** Refs are unique, name tasks of the same request, and form no cycle. */

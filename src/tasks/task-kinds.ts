@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { StewardError } from "../errors.ts";
+import type { ModelRequest, ModelResponse } from "../models/providers/provider-types.ts";
 import type { ClaimedTask } from "./task.ts";
 
 /** What a handler may report besides its output: the model that ran it and what that cost. */
@@ -18,6 +19,25 @@ export interface TaskHandlerContext {
   logger: Logger;
   /** Adds to this attempt's usage (tokens and cost are summed; the last model named wins). */
   reportUsage(usage: TaskUsage): void;
+  /**
+   * For kinds that use a model: the model the scheduler assigned to this attempt. Its `call`
+   * sends a request and reports the tokens and cost of the answer as this attempt's usage.
+   */
+  model?: AssignedModel;
+}
+
+/** The model an attempt runs on, ready to call. */
+export interface AssignedModel {
+  id: string;
+  provider: string;
+  /** Calls the model; usage (tokens, cost at today's price) is reported for the attempt. */
+  call(request: Omit<ModelRequest, "signal">): Promise<ModelResponse>;
+}
+
+/** What a kind that runs on a model tells the scheduler about a task before it runs. */
+export interface ModelUse {
+  /** Estimated tokens of the task's request and answer (for context windows, limits and cost). */
+  estimate(task: ClaimedTask): { inputTokens: number; outputTokens: number };
 }
 
 /** A kind of task and the handler that runs it. */
@@ -28,6 +48,8 @@ export interface TaskKind {
   payload?: z.ZodType;
   /** Defaults for tasks of this kind that do not say otherwise. */
   defaults?: { stage?: string; maxAttempts?: number; timeoutMs?: number };
+  /** Set when tasks of this kind run on a model: the scheduler assigns one to each attempt. */
+  model?: ModelUse;
   /** Returns the task's output (stored as `result`, JSON); throws to fail the attempt. */
   run(task: ClaimedTask, context: TaskHandlerContext): Promise<unknown>;
 }

@@ -69,6 +69,24 @@ export interface TaskView {
   lockedUntil: string | null;
   pendingDependencies: number;
   onDependencyFailure: "fail" | "cancel";
+  /** For kinds that run on a model: the model it must run on, if pinned. */
+  pinnedModel: string | null;
+}
+
+/**
+ * Why the scheduler chose a model (or none) for an attempt: every model considered with the
+ * score of each factor, or why it was excluded (src/scheduler/, docs/scheduling.md).
+ */
+export interface AssignmentView {
+  at: string;
+  model: string | null;
+  reason: string;
+  scores: {
+    modelId: string;
+    score: number | null;
+    factors: Record<string, number>;
+    excluded: string | null;
+  }[];
 }
 
 export interface AttemptView {
@@ -85,4 +103,5 @@ export interface AttemptView {
   inputTokens: number;
   outputTokens: number;
   costUsd: string;
+  assignment: AssignmentView | null;
 }

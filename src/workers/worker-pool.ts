@@ -3,11 +3,14 @@ import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import type { Deps } from "../app/deps.ts";
+import { type AssignmentResult, assignClaimedTasks, startCooldown } from "../models/model-assignment.ts";
+import { costUsd } from "../models/prices.ts";
+import { ProviderError } from "../models/providers/provider-types.ts";
 import { claimTasks } from "../tasks/claim-tasks.ts";
 import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
 import type { ClaimedTask } from "../tasks/task.ts";
 import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
-import type { TaskUsage } from "../tasks/task-kinds.ts";
+import type { AssignedModel, TaskUsage } from "../tasks/task-kinds.ts";
 import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
 import { tasksCancelledChannel, tasksReadyChannel } from "../tasks/task-notifications.ts";
 import { CompletionBatcher } from "./completion-batcher.ts";
@@ -50,12 +53,14 @@ interface Running {
 
 export interface WorkerPoolEvents {
   claimed: [tasks: ClaimedTask[]];
+  /** Tasks of kinds that run on a model: which model each got, or why it waits. */
+  assigned: [result: AssignmentResult];
   finished: [report: AttemptReport];
   recorded: [completed: CompletedTask[]];
   error: [error: unknown];
 }
 
-type PoolDeps = Pick<Deps, "db" | "config" | "kinds" | "logger">;
+type PoolDeps = Pick<Deps, "db" | "config" | "kinds" | "logger" | "models">;
 
 /**
  * A worker: claims ready tasks in batches, runs up to `concurrency` handlers at once, each with
@@ -204,7 +209,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         });
         if (tasks.length > 0) this.emit("claimed", tasks);
         this.#queueDrained = tasks.length < limit;
-        for (const task of tasks) this.#start(task);
+        for (const task of await this.#assignModels(tasks)) this.#start(task);
         if (!this.#queueDrained) this.#claimAgain = true;
       } while (this.#claimAgain);
     } catch (error) {
@@ -212,6 +217,49 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     } finally {
       this.#claiming = false;
     }
+  }
+
+  /**
+   * Tasks of kinds that run on a model get one from the scheduler (src/models/model-assignment.ts)
+   * before they start; those that get none go back to the queue. Other tasks start as claimed.
+   */
+  async #assignModels(tasks: ClaimedTask[]): Promise<ClaimedTask[]> {
+    const { kinds } = this.#deps;
+    const needModel = tasks.filter((task) => kinds.get(task.kind)?.model !== undefined);
+    if (needModel.length === 0) return tasks;
+    try {
+      const result = await assignClaimedTasks(this.#deps, this.workerId, needModel);
+      this.emit("assigned", result);
+      const assigned = new Set(result.assigned.map((a) => a.task.id));
+      return tasks.filter((task) => kinds.get(task.kind)?.model === undefined || assigned.has(task.id));
+    } catch (error) {
+      // Nothing was assigned (one transaction): the tasks stay leased to this worker without
+      // running, so their leases run out and maintenance hands them back to the queue.
+      this.#reportError(error);
+      return tasks.filter((task) => kinds.get(task.kind)?.model === undefined);
+    }
+  }
+
+  /** The assigned model, callable by the handler; each answer's tokens and cost count as usage. */
+  #assignedModel(running: Running): AssignedModel | undefined {
+    const { task, controller } = running;
+    const registered = task.aiModel === null ? undefined : this.#deps.models.get(task.aiModel);
+    if (registered === undefined || this.#deps.kinds.get(task.kind)?.model === undefined) return undefined;
+    const client = () => this.#deps.models.clientFor(registered);
+    running.usage.aiModel = registered.config.id;
+    return {
+      id: registered.config.id,
+      provider: registered.provider.id,
+      call: async (request) => {
+        const response = await client().call(registered.config, { ...request, signal: controller.signal });
+        addUsage(running.usage, {
+          inputTokens: response.inputTokens,
+          outputTokens: response.outputTokens,
+          costUsd: costUsd(registered.price, response.inputTokens, response.outputTokens),
+        });
+        return response;
+      },
+    };
   }
 
   #start(task: ClaimedTask): void {
@@ -230,6 +278,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         let logger: Logger | undefined;
         return kind.run(task, {
           signal: controller.signal,
+          model: this.#assignedModel(running),
           workerId: this.workerId,
           // Made on first use: most handlers never log, and a child logger per task costs.
           get logger() {
@@ -259,9 +308,16 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     const { task, usage } = running;
     const finishedAt = new Date();
     const failed = outcome === "failed" || outcome === "timed_out";
+    // A model that answered 429 or a server error cools down for everyone; the task itself is
+    // tried again at once, on another model (the scheduler prefers the failed model's fallbacks).
+    const providerFault = error instanceof ProviderError && error.retryable && usage.aiModel !== undefined;
+    if (providerFault) this.#coolDown(usage.aiModel!, error, finishedAt);
     const retryAt =
       failed && task.attempt < task.maxAttempts
-        ? new Date(finishedAt.getTime() + retryDelayMs(task.attempt, this.#deps.config.tasks.retry))
+        ? new Date(
+            finishedAt.getTime() +
+              (providerFault ? 0 : retryDelayMs(task.attempt, this.#deps.config.tasks.retry)),
+          )
         : null;
     const report: AttemptReport = {
       taskId: task.id,
@@ -281,6 +337,14 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#batcher.add(report);
     this.emit("finished", report);
     this.#claimSoon("slots");
+  }
+
+  #coolDown(modelId: string, error: ProviderError, at: Date): void {
+    const ms = error.retryAfterMs ?? (error.kind === "rate_limited" ? 10_000 : 5_000);
+    const reason = `${error.kind}${error.status ? ` (${error.status})` : ""}: ${error.message}`.slice(0, 500);
+    startCooldown(this.#deps.db, modelId, new Date(at.getTime() + ms), reason).catch((e) =>
+      this.#reportError(e),
+    );
   }
 
   /** Drops a task from the running set; false if it was already dropped. */

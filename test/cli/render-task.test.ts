@@ -38,6 +38,7 @@ const deadTask: TaskView = {
   lockedUntil: null,
   pendingDependencies: 0,
   onDependencyFailure: "fail",
+  pinnedModel: null,
 };
 
 describe("rendering tasks", () => {

@@ -201,7 +201,7 @@ describe(`steward task on ${backend}`, () => {
     assert.equal(unknown.code, 1);
     assert.match(
       unknown.stderr,
-      /unknown kind "nope"; known kinds: idea_implementation, implement_idea, noop, self_improvement, sleep/,
+      /unknown kind "nope"; known kinds: idea_implementation, implement_idea, llm, noop, self_improvement, sleep/,
     );
     const pause = await runCli(["task", "pause", "sleep", "--reason", "model outage"], { env });
     assert.equal(pause.code, 0, pause.stderr);

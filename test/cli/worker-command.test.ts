@@ -25,7 +25,10 @@ describe(`steward worker on ${backend}`, () => {
 
     const kinds = await runCli(["worker", "--kinds", "sleep,nope"], { env });
     assert.equal(kinds.code, 1);
-    assert.match(kinds.stderr, /unknown kind "nope"; known kinds: idea_implementation, implement_idea, noop/);
+    assert.match(
+      kinds.stderr,
+      /unknown kind "nope"; known kinds: idea_implementation, implement_idea, llm, noop/,
+    );
 
     const pending = await runCli(["worker"], { env });
     assert.equal(pending.code, 1);

@@ -68,6 +68,47 @@ describe("configuration", () => {
     );
   });
 
+  it("names what is wrong in the models: a missing provider, an unknown key, a bad value, a missing price", () => {
+    const cwd = folderWith({
+      "steward.config.yaml": [
+        "providers:",
+        "  - { id: sim, type: sim }",
+        "models:",
+        "  - { id: a, provider: nowhere, model: x, price: { inputPerMTok: 1, outputPerMTok: 1 } }",
+        "  - { id: b, provider: sim, model: y, concurrency: 0, colour: red }",
+        "  - { id: c, provider: sim, model: z, fallback: [ghost] }",
+      ].join("\n"),
+    });
+    assert.throws(
+      () => loadConfig({ cwd, env: {} }),
+      (error: unknown) => {
+        assert.ok(isStewardError(error, "config_invalid"));
+        const text = error.message;
+        assert.match(
+          text,
+          /unknown key "colour" in "models\.1"; allowed keys are: id, provider, model, capabilities/,
+        );
+        assert.match(text, /steward\.config\.yaml: "models\.1\.concurrency" .*(>=|at least) ?1.*\(got 0\)/);
+        return true;
+      },
+    );
+    const fixed = folderWith({
+      "steward.config.yaml": [
+        "providers:",
+        "  - { id: sim, type: sim }",
+        "models:",
+        "  - { id: a, provider: nowhere, model: x, price: { inputPerMTok: 1, outputPerMTok: 1 } }",
+        "  - { id: c, provider: sim, model: z, fallback: [ghost] }",
+      ].join("\n"),
+    });
+    assert.throws(
+      () => loadConfig({ cwd: fixed, env: {} }),
+      fails(
+        /"models\.0\.provider" names provider "nowhere", which is not configured; configured providers: sim[\s\S]*"models\.1\.fallback\.0" names model "ghost"[\s\S]*"models\.1\.price" is missing/,
+      ),
+    );
+  });
+
   it("refuses unknown STEWARD_ variables (a typo would otherwise be ignored) but not STEWARD_TEST_", () => {
     assert.throws(
       () => loadConfig({ cwd: folderWith({}), env: { STEWARD_DATABSE_URL: "x" } }),

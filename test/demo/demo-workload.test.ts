@@ -3,13 +3,15 @@ import { describe, it } from "node:test";
 import type { Deps } from "../../src/app/deps.ts";
 import { configSchema } from "../../src/config/config-schema.ts";
 import { ensureDemoIdeas } from "../../src/demo/demo-ideas.ts";
-import { createDemoKinds, demoKindNames, demoKinds, SimulatedFailure } from "../../src/demo/demo-kinds.ts";
+import { demoKindNames, demoKinds } from "../../src/demo/demo-kinds.ts";
+import { demoModelSettings } from "../../src/demo/demo-models.ts";
 import { demoRequest, startDemoWorkload } from "../../src/demo/demo-workload.ts";
+import { ModelRegistry, type ModelSettings } from "../../src/models/model-registry.ts";
 import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { queueDepth } from "../../src/tasks/query-tasks.ts";
 import type { ClaimedTask } from "../../src/tasks/task.ts";
 import { validateTaskInputs } from "../../src/tasks/task-input.ts";
-import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
+import { type AssignedModel, TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
@@ -46,46 +48,72 @@ const claimed = (over: Partial<ClaimedTask> = {}): ClaimedTask => ({
   ...over,
 });
 
-const context = (signal: AbortSignal) => ({
+const context = (signal: AbortSignal, model?: AssignedModel) => ({
   signal,
   workerId: "test",
   logger: undefined as never,
   reportUsage: () => {},
+  model,
 });
 
+/** The demo pool with quick simulators and more failures, so that a test drains it in seconds and sees retries. */
+const quickDemoModels: ModelSettings = {
+  ...demoModelSettings,
+  models: demoModelSettings.models.map((m) => ({
+    ...m,
+    sim: { ...m.sim!, baseLatencyMs: 2, perOutputTokenMs: 0.01, failureRate: 0.2, rateLimitBurstRate: 0 },
+  })),
+};
+
 describe("the demo's simulated kinds", () => {
-  it("are the seed report's three kinds, each declared a simulation, in its stage", () => {
+  it("are the seed report's three kinds, each declared a simulation, in its stage, running on a model", () => {
     assert.deepEqual(
-      demoKinds.map((k) => [k.name, k.defaults?.stage, k.description.startsWith("Simulated:")]),
+      demoKinds.map((k) => [
+        k.name,
+        k.defaults?.stage,
+        k.description.startsWith("Simulated:"),
+        k.model !== undefined,
+      ]),
       [
-        ["implement_idea", "Implement Ideas", true],
-        ["idea_implementation", "Idea Implementation", true],
-        ["self_improvement", "Self-Improvement", true],
+        ["implement_idea", "Implement Ideas", true, true],
+        ["idea_implementation", "Idea Implementation", true, true],
+        ["self_improvement", "Self-Improvement", true, true],
       ],
     );
   });
 
-  it("stop at once when the signal fires, and fail with a clear error now and then", async () => {
-    const [slow] = createDemoKinds({ durationMs: { min: 60_000, max: 60_000 } });
-    const controller = new AbortController();
-    const started = Date.now();
-    const run = slow!.run(claimed(), context(controller.signal));
-    controller.abort(new Error("shutting down"));
-    await assert.rejects(run, /shutting down/);
-    assert.ok(Date.now() - started < 1_000, "the sleep ends with the signal");
-
-    const [failing] = createDemoKinds({ durationMs: { min: 0, max: 0 }, failureRate: 1 });
-    await assert.rejects(
-      failing!.run(claimed({ attempt: 2 }), context(new AbortController().signal)),
-      (error) => {
-        assert.ok(error instanceof SimulatedFailure);
-        assert.equal(error.name, "SimulatedFailure");
-        assert.match(
-          error.message,
-          /^simulated failure of implement_idea task 7, attempt 2 of 3 \(the demo fails about 100% of attempts/,
-        );
-        return true;
+  it("send one request to the assigned model and report its answer; refuse to run without one", async () => {
+    const requests: unknown[] = [];
+    const model: AssignedModel = {
+      id: "sim-medium",
+      provider: "sim",
+      async call(request) {
+        requests.push(request);
+        return {
+          text: "[simulated] ok",
+          inputTokens: 120,
+          outputTokens: 630,
+          finishReason: "stop",
+          latencyMs: 42,
+          providerModel: "sim:medium",
+        };
       },
+    };
+    const [kind] = demoKinds;
+    const result = (await kind!.run(claimed(), context(new AbortController().signal, model))) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(requests.length, 1);
+    assert.match(JSON.stringify(requests[0]), /Implement Ideas: task 7 \(complexity 8\)/);
+    assert.deepEqual(
+      { summary: result.summary, outputTokens: result.outputTokens },
+      { summary: "Implement Ideas: simulated work done on sim-medium", outputTokens: 630 },
+    );
+    assert.deepEqual(kind!.model!.estimate(claimed()), { inputTokens: 1_400, outputTokens: 630 });
+    await assert.rejects(
+      kind!.run(claimed(), context(new AbortController().signal)),
+      /without a model assigned/,
     );
   });
 
@@ -100,7 +128,7 @@ describe("the demo's simulated kinds", () => {
     const config = configSchema.parse({}).tasks;
     for (const request of requests) {
       assert.equal(request.length, 3);
-      validateTaskInputs(request, registry, config, new Date()); // throws on any problem
+      validateTaskInputs(request, registry, config, new Date(), new ModelRegistry(demoModelSettings)); // throws on any problem
     }
     const all = requests.flat();
     assert.ok(
@@ -122,10 +150,8 @@ describe(`the demo workload on ${backend}`, () => {
       ...base,
       // Quick retries, so that the failures (one attempt in five here) are retried within the test.
       config: configSchema.parse({ tasks: { retry: { baseDelayMs: 10, maxDelayMs: 50 } } }),
-      kinds: new TaskKindRegistry([
-        ...builtInKinds,
-        ...createDemoKinds({ durationMs: { min: 1, max: 20 }, failureRate: 0.2, random }),
-      ]),
+      kinds: new TaskKindRegistry([...builtInKinds, ...demoKinds]),
+      models: new ModelRegistry(quickDemoModels),
     };
 
     const demo = await startDemoWorkload(deps, { tasksPerSecond: 60, intervalMs: 50, random });
@@ -166,13 +192,24 @@ describe(`the demo workload on ${backend}`, () => {
               (SELECT count(DISTINCT task_id)::int FROM task_dependencies) AS dependent,
               (SELECT count(*)::int FROM execution_tasks
                 WHERE idea_id IS NULL OR idea_id <> ALL($1::bigint[])) AS orphans,
-              (SELECT count(DISTINCT ai_model)::int FROM execution_tasks WHERE ai_model LIKE 'simulated-%') AS models`,
+              (SELECT count(DISTINCT ai_model)::int FROM task_attempts WHERE ai_model LIKE 'sim-%') AS models`,
       [demo.ideas.map((idea) => idea.id)],
     );
     const { retried, dependent, orphans, models } = facts.rows[0]!;
     assert.ok(retried > 0, "failed attempts were retried");
     assert.ok(dependent > 0, "some tasks waited for others");
     assert.equal(orphans, 0, "every task belongs to a demo idea");
-    assert.ok(models > 1, "the simulated model follows complexity");
+    assert.ok(models > 1, "the scheduler used several of the simulated models");
+    const unmodelled = await testDb.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM task_attempts WHERE ai_model IS NULL OR assignment IS NULL",
+    );
+    assert.equal(unmodelled.rows[0]!.n, 0, "every attempt names its model and why it was chosen");
+    const costs = await testDb.db.query<{ calls: number; priced: number }>(
+      "SELECT count(*)::int AS calls, count(*) FILTER (WHERE cost_usd > 0)::int AS priced FROM model_calls WHERE outcome = 'succeeded'",
+    );
+    assert.ok(
+      costs.rows[0]!.calls > 0 && costs.rows[0]!.calls === costs.rows[0]!.priced,
+      "every answered call was priced",
+    );
   });
 });

@@ -149,7 +149,7 @@ test("POST /api/tasks refuses bad tasks with every problem named, and adds nothi
       name: "an unknown kind",
       body: { kind: "paint" },
       path: "kind",
-      message: /unknown kind "paint"; known kinds: noop, sleep/,
+      message: /unknown kind "paint"; known kinds: llm, noop, sleep/,
     },
     {
       name: "a cycle of refs",
@@ -362,9 +362,9 @@ test("GET /api/tasks/stats gives live depth by kind and status, paused kinds and
   );
   assert.deepEqual(
     stats.kinds.map((k) => k.name),
-    ["noop", "sleep"],
+    ["llm", "noop", "sleep"],
   );
-  assert.match(stats.kinds[1]!.description, /Waits payload.ms/);
+  assert.match(stats.kinds[2]!.description, /Waits payload.ms/);
   const _dashboardView: Dashboard.TaskStats = stats;
 });
 
@@ -386,7 +386,7 @@ test("POST /api/kinds/:kind/pause and /resume; an unknown kind is a 400 naming t
     const unknown = await post(`/api/kinds/paint/${action}`);
     assert.equal(unknown.statusCode, 400, action);
     assert.deepEqual(problemsOf(unknown.body), [
-      { path: "kind", message: 'unknown kind "paint"; known kinds: noop, sleep' },
+      { path: "kind", message: 'unknown kind "paint"; known kinds: llm, noop, sleep' },
     ]);
   }
   assert.equal((await post("/api/kinds/sleep/pause", { reason: 5 })).statusCode, 400);

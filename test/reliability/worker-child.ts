@@ -11,6 +11,7 @@ import { configSchema } from "../../src/config/config-schema.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
+import { ModelRegistry } from "../../src/models/model-registry.ts";
 import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
@@ -44,6 +45,7 @@ const deps = {
   expectedSchema: new ExpectedSchemaCache(),
   clock: systemClock,
   kinds,
+  models: new ModelRegistry(config),
 };
 const pool = new WorkerPool(deps);
 await pool.start();

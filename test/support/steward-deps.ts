@@ -1,11 +1,12 @@
 import pino from "pino";
 import type { Deps } from "../../src/app/deps.ts";
 import { systemClock } from "../../src/app/deps.ts";
-import { configSchema } from "../../src/config/config-schema.ts";
+import { type ConfigInput, configSchema } from "../../src/config/config-schema.ts";
 import type { Database } from "../../src/db/database.ts";
 import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
 import { migrateUp } from "../../src/migrate/migrator.ts";
+import { ModelRegistry } from "../../src/models/model-registry.ts";
 import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 
@@ -13,19 +14,24 @@ import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 const sharedExpectedSchema = new ExpectedSchemaCache();
 
 /** Deps over a test database, with Steward's own migrations (applied unless `migrate: false`). */
-export async function testDeps(db: Database, options: { migrate?: boolean } = {}): Promise<Deps> {
+export async function testDeps(
+  db: Database,
+  options: { migrate?: boolean; config?: ConfigInput } = {},
+): Promise<Deps> {
   const migrations = loadMigrations();
   if (options.migrate !== false) {
     const run = await migrateUp(db, migrations);
     if (run.error) throw run.error;
   }
+  const config = configSchema.parse(options.config ?? {});
   return {
-    config: configSchema.parse({}),
+    config,
     db,
     logger: pino({ level: "silent" }),
     migrations,
     expectedSchema: sharedExpectedSchema,
     clock: systemClock,
     kinds: new TaskKindRegistry(builtInKinds),
+    models: new ModelRegistry(config),
   };
 }

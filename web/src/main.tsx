@@ -1,4 +1,5 @@
 import { render } from "preact";
+import { ModelsPage } from "./pages/models-page.tsx";
 import { StatusPage } from "./pages/status-page.tsx";
 import { TaskDetailPage } from "./pages/task-detail-page.tsx";
 import { TasksPage } from "./pages/tasks-page.tsx";
@@ -9,23 +10,39 @@ import "./styles.css";
 /** The shell: header, navigation and the page the URL's hash names. */
 function App() {
   const route = useHashRoute();
-  const onTasks = route.page !== "status";
+  const section = sectionOf(route);
   return (
     <>
       <header class="topbar">
         <span class="brand">Steward</span>
         <nav aria-label="Main">
-          <NavLink href={hrefFor.status} active={!onTasks} testId="nav-status">
+          <NavLink href={hrefFor.status} active={section === "status"} testId="nav-status">
             Status
           </NavLink>
-          <NavLink href={hrefFor.tasks} active={onTasks} testId="nav-tasks">
+          <NavLink href={hrefFor.tasks} active={section === "tasks"} testId="nav-tasks">
             Tasks
+          </NavLink>
+          <NavLink href={hrefFor.models} active={section === "models"} testId="nav-models">
+            Models
           </NavLink>
         </nav>
       </header>
-      <main>{onTasks ? <TasksSection route={route} /> : <StatusPage />}</main>
+      <main>
+        {section === "tasks" ? (
+          <TasksSection route={route} />
+        ) : section === "models" ? (
+          <ModelsPage />
+        ) : (
+          <StatusPage />
+        )}
+      </main>
     </>
   );
+}
+
+/** The navigation entry a page belongs to: a task's page is part of Tasks. */
+function sectionOf(route: Route): "status" | "tasks" | "models" {
+  return route.page === "task" ? "tasks" : route.page;
 }
 
 function NavLink({

@@ -5,10 +5,16 @@
  * server's tsconfig can check it too.
  */
 
-import type { AttemptOutcome, AttemptView, TaskStatus, TaskView } from "../../src/tasks/task.ts";
+import type {
+  AssignmentView,
+  AttemptOutcome,
+  AttemptView,
+  TaskStatus,
+  TaskView,
+} from "../../src/tasks/task.ts";
 
 // The engine's own task shapes (type-only: nothing of the server reaches the bundle).
-export type { AttemptOutcome, TaskStatus };
+export type { AssignmentView, AttemptOutcome, TaskStatus };
 
 export const taskStatuses: TaskStatus[] = [
   "blocked",
@@ -32,6 +38,8 @@ export interface TaskLink {
 export interface TaskDetail extends TaskSummary {
   payload: unknown;
   result: unknown;
+  /** Why the scheduler chose its model, for kinds that run on a model; null for the others. */
+  assignment: AssignmentView | null;
   attemptHistory: Attempt[];
   dependsOn: TaskLink[];
   dependents: TaskLink[];

@@ -4,13 +4,18 @@ import { useEffect, useState } from "preact/hooks";
  * Pages live in the URL's hash (`#/tasks/12`): the server serves one index.html for `/` and
  * needs no fallback route, and a reload or a shared link opens the same page.
  */
-export type Route = { page: "status" } | { page: "tasks" } | { page: "task"; id: number };
+export type Route =
+  | { page: "status" }
+  | { page: "tasks" }
+  | { page: "task"; id: number }
+  | { page: "models" };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
   const task = /^\/tasks\/([1-9][0-9]*)$/.exec(path);
   if (task) return { page: "task", id: Number(task[1]) };
   if (path === "/tasks") return { page: "tasks" };
+  if (path === "/models") return { page: "models" };
   return { page: "status" };
 }
 
@@ -18,6 +23,7 @@ export const hrefFor = {
   status: "#/",
   tasks: "#/tasks",
   task: (id: number) => `#/tasks/${id}`,
+  models: "#/models",
 };
 
 export function useHashRoute(): Route {

@@ -28,7 +28,10 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
       const http: Record<string, unknown> = {};
       if (opts.host !== undefined) http.host = opts.host;
       if (opts.port !== undefined) http.port = opts.port;
-      const config = configFromFlags(options, Object.keys(http).length ? { http } : {});
+      // --demo / --no-demo decide for this run, like demo.enabled (and with it, which models are known).
+      const extra: Record<string, unknown> = opts.demo === undefined ? {} : { demo: { enabled: opts.demo } };
+      if (Object.keys(http).length) extra.http = http;
+      const config = configFromFlags(options, extra);
       const steward = await openSteward({ config, migrate: true, kinds: knownKinds });
       let server: RunningServer | undefined;
       let worker: StartedWorker | undefined;
@@ -44,7 +47,7 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
         server = await startServer(steward, config.http);
         if (config.workers.embedded) worker = await startWorker(steward);
         const { enabled, tasksPerSecond } = config.demo;
-        const wanted = opts.demo ?? (enabled === "auto" ? steward.db.kind === "pglite" : enabled);
+        const wanted = enabled === "auto" ? steward.db.kind === "pglite" : enabled;
         if (wanted) demo = await startDemoWorkload(steward, { tasksPerSecond });
       } catch (error) {
         await stop();

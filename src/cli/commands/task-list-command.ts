@@ -5,7 +5,7 @@ import { getTask, listTasks } from "../../tasks/query-tasks.ts";
 import type { TaskStatus } from "../../tasks/task.ts";
 import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
 import { commaList, taskId, wholeNumber } from "../parse-options.ts";
-import { renderTaskDetail, renderTaskTable } from "../render-task.ts";
+import { renderExplanation, renderTaskDetail, renderTaskTable } from "../render-task.ts";
 
 const statuses: TaskStatus[] = ["blocked", "queued", "running", "succeeded", "failed", "cancelled"];
 
@@ -52,6 +52,38 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
           );
         if (options.json) return io.out(JSON.stringify(detail));
         io.out(renderTaskDetail(detail, new Date()));
+      });
+    });
+
+  task
+    .command("explain")
+    .description("why the task's model was chosen: every model considered, the score of each factor")
+    .argument("<id>", "the task's id", taskId)
+    .action(async (id: number, _opts, command: Command) => {
+      const options = globalOptions(command);
+      await withSteward(options, async ({ db }) => {
+        const detail = await getTask(db, id);
+        if (detail === null)
+          throw new StewardError(
+            "not_found",
+            `There is no task ${id}. \`steward task ls\` lists the newest.`,
+          );
+        if (options.json)
+          return io.out(
+            JSON.stringify({
+              id: detail.id,
+              aiModel: detail.aiModel,
+              pinnedModel: detail.pinnedModel,
+              assignment: detail.assignment,
+              attempts: detail.attemptHistory.map((a) => ({
+                attempt: a.attempt,
+                aiModel: a.aiModel,
+                outcome: a.outcome,
+                assignment: a.assignment,
+              })),
+            }),
+          );
+        io.out(renderExplanation(detail));
       });
     });
 

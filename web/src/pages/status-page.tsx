@@ -1,5 +1,5 @@
-import type { SchemaDifference, SchemaState, SystemStatus } from "../api.ts";
-import { usePolledStatus } from "../use-polled-status.ts";
+import { fetchStatus, type SchemaDifference, type SchemaState, type SystemStatus } from "../api.ts";
+import { usePolled } from "../use-polled.ts";
 
 const refreshMs = 5_000;
 
@@ -17,7 +17,7 @@ const schemaExplanations: Record<SchemaState, string> = {
 };
 
 export function StatusPage() {
-  const { status, error } = usePolledStatus(refreshMs);
+  const { data: status, error } = usePolled(fetchStatus, refreshMs);
 
   return (
     <div class="page">

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { AssignmentCard } from "../components/assignment-card.tsx";
 import { Mono } from "../components/mono.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
 import { formatDuration, formatJson, formatTime } from "../format.ts";
@@ -143,6 +144,7 @@ function TaskView({ task, onChanged }: { task: TaskDetail; onChanged: () => void
           )}
         </section>
       </div>
+      {task.assignment && <AssignmentCard assignment={task.assignment} pinnedModel={task.pinnedModel} />}
       <AttemptsTable task={task} />
     </>
   );
@@ -216,6 +218,8 @@ function Links({ title, links, testId }: { title: string; links: TaskLink[]; tes
 }
 
 function AttemptsTable({ task }: { task: TaskDetail }) {
+  // Only kinds that run on a model have assignments: the others keep the narrower table.
+  const assigned = task.attemptHistory.some((attempt) => attempt.assignment !== null);
   return (
     <section class="card" data-testid="attempts">
       <h2>Attempts ({task.attemptHistory.length})</h2>
@@ -230,6 +234,7 @@ function AttemptsTable({ task }: { task: TaskDetail }) {
               <th class="num">#</th>
               <th>Worker</th>
               <th>Model</th>
+              {assigned && <th>Why this model</th>}
               <th>Outcome</th>
               <th>Queued</th>
               <th>Started</th>
@@ -245,9 +250,14 @@ function AttemptsTable({ task }: { task: TaskDetail }) {
                 <td class="mono" data-testid="attempt-worker">
                   {attempt.workerId}
                 </td>
-                <td>
+                <td data-testid="attempt-model">
                   <Mono value={attempt.aiModel} />
                 </td>
+                {assigned && (
+                  <td class="reason-cell" data-testid="attempt-assignment-reason">
+                    {attempt.assignment?.reason ?? ""}
+                  </td>
+                )}
                 <td>
                   <StatusBadge status={attempt.outcome} testId="attempt-outcome" />
                 </td>

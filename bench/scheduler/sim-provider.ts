@@ -1,0 +1,111 @@
+import type { Random } from "./random.ts";
+import type { SimModel } from "./sim-models.ts";
+import type { SimTaskSpec } from "./workloads.ts";
+
+/**
+ * The simulated provider and the simulated work, in simulated time. The provider follows the
+ * `sim` profile as src/models/providers/sim-client.ts does:
+ *
+ * - a call made during a burst of rate limiting fails at once with 429 and Retry-After
+ *   (`retryAfterSeconds`); each call starts a burst of `rateLimitBurstMs` with probability
+ *   `rateLimitBurstRate` (that call is refused too);
+ * - a call fails with a server error (500) with probability `failureRate`, after its time to
+ *   first token;
+ * - otherwise it answers after (baseLatencyMs + perOutputTokenMs × output tokens) × a factor
+ *   uniform in [1 − jitter, 1 + jitter]; output length is uniform within ±50 % of its mean;
+ * - a call that would take longer than the provider's timeout fails with a timeout after it.
+ *
+ * Two differences, both for the benchmark's sake: the draws of a call come from the stream of
+ * that task's attempt (the same for every strategy, so that strategies meet the same luck), and
+ * the mean output length is the task's estimate rather than the profile's `outputTokens` (tasks
+ * of different kinds differ in size).
+ *
+ * The work itself can then be unusable (the handler's checks reject it): see acceptProbability.
+ */
+
+export type CallOutcome =
+  | { kind: "answered"; latencyMs: number; outputTokens: number; accepted: boolean }
+  | { kind: "server_error"; latencyMs: number }
+  | { kind: "timeout"; latencyMs: number }
+  | { kind: "rate_limited"; latencyMs: number; retryAfterMs: number };
+
+/** Provider timeout for a call (the provider schema's default, 120 s). */
+export const providerTimeoutMs = 120_000;
+/** A 429 comes back at once; a round trip still takes a little. */
+const rateLimitedLatencyMs = 50;
+
+/** The provider's own state: when its current burst of 429 ends. */
+export interface ProviderState {
+  burstUntil: number;
+}
+
+export function callModel(
+  model: SimModel,
+  provider: ProviderState,
+  task: SimTaskSpec,
+  now: number,
+  random: Random,
+): CallOutcome {
+  const profile = model.config.sim;
+  // Every draw is taken, in this order, whatever happens: the attempt's outcome is a function of its stream.
+  const burstRoll = random();
+  const failureRoll = random();
+  const lengthRoll = random();
+  const jitterRoll = random();
+  const qualityRoll = random();
+
+  const retryAfterMs = Math.round(profile.retryAfterSeconds * 1_000);
+  if (now < provider.burstUntil)
+    return { kind: "rate_limited", latencyMs: rateLimitedLatencyMs, retryAfterMs };
+  if (burstRoll < profile.rateLimitBurstRate) {
+    provider.burstUntil = now + profile.rateLimitBurstMs;
+    return { kind: "rate_limited", latencyMs: rateLimitedLatencyMs, retryAfterMs };
+  }
+  const outputTokens = Math.max(1, Math.round(task.estimatedOutputTokens * (0.5 + lengthRoll)));
+  const factor = 1 - profile.jitter + 2 * profile.jitter * jitterRoll;
+  const failed = failureRoll < profile.failureRate;
+  const latencyMs = (profile.baseLatencyMs + (failed ? 0 : profile.perOutputTokenMs * outputTokens)) * factor;
+  if (latencyMs > providerTimeoutMs) return { kind: "timeout", latencyMs: providerTimeoutMs };
+  if (failed) return { kind: "server_error", latencyMs };
+  return {
+    kind: "answered",
+    latencyMs,
+    outputTokens,
+    accepted: qualityRoll < acceptProbability(model, task),
+  };
+}
+
+/**
+ * The world's quality model (NOT the scheduler's, which is src/scheduler/success-model.ts and has
+ * to learn this one): the probability that a model's answer to a task is usable,
+ *
+ *   P(usable) = 0.96 × Φ((L − complexity + 1) ÷ 1.6)
+ *
+ * where Φ is the standard normal distribution function and L the model's true level for the task:
+ * the lowest of its declared levels in the capabilities the task requires, plus the model's hidden
+ * skill offset for the task's kind (sim-models.ts). At L = complexity a model succeeds 70 % of the
+ * time, three levels above 95 %, three below 10 %; nothing is ever certain (the 0.96: specs are
+ * ambiguous, checks are strict).
+ */
+export function acceptProbability(model: SimModel, task: SimTaskSpec): number {
+  const declared = Math.min(...task.capabilities.map((skill) => model.config.capabilities[skill] ?? 0));
+  const level = declared + model.truth.skillOffset[task.kind];
+  return 0.96 * normalCdf((level - task.complexity + 1) / 1.6);
+}
+
+/** Φ, by the Abramowitz–Stegun 7.1.26 approximation of erf (error below 1.5 × 10⁻⁷). */
+export function normalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * z);
+  const poly =
+    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  const erf = 1 - poly * Math.exp(-z * z);
+  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+/** What an answered call costs: its tokens at the model's prices. Refused and failed calls are not billed. */
+export function callCostUsd(model: SimModel, task: SimTaskSpec, outcome: CallOutcome): number {
+  if (outcome.kind !== "answered") return 0;
+  const { inputPerMTok, outputPerMTok } = model.config.price;
+  return (task.estimatedInputTokens * inputPerMTok + outcome.outputTokens * outputPerMTok) / 1e6;
+}

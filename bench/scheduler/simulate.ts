@@ -1,0 +1,380 @@
+import type { SchedulerWeights } from "../../src/scheduler/assign-models.ts";
+import type { ModelState, SchedulerTask } from "../../src/scheduler/scheduler-types.ts";
+import { retryDelayMs } from "../../src/workers/retry-backoff.ts";
+import { EventQueue } from "./event-queue.ts";
+import { stream } from "./random.ts";
+import { type SimModel, simModels } from "./sim-models.ts";
+import { type CallOutcome, callCostUsd, callModel, type ProviderState } from "./sim-provider.ts";
+import { createStrategy, type Strategy, type StrategyName } from "./strategies.ts";
+import { generateTasks, type SimTaskSpec, type WorkloadSpec } from "./workloads.ts";
+
+/**
+ * The discrete-event simulation: tasks arrive, wait until a strategy gives them a model, run for
+ * the simulated call's latency, and then succeed, or fail and come back after the task engine's
+ * backoff (at most 3 attempts, as `tasks.defaultMaxAttempts`). Time is simulated: nothing waits.
+ *
+ * After every instant at which something happened (an arrival, an attempt's end, a retry
+ * becoming due, a cooldown or a per-minute window running out), provided some model has room, the
+ * strategy is asked about the ready tasks a worker would claim: the first `claimWindow` in the
+ * task engine's order (run_at − urgency × 60 s, then id). A task that gets no model waits for the
+ * next instant.
+ */
+
+/** As the task engine's defaults: tasks.defaultMaxAttempts, tasks.retry (src/config/config-schema.ts). */
+export const maxAttempts = 3;
+export const retryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000 } as const;
+/** Urgency is a head start of this much in the engine's claim order (tasks.urgencyStepSeconds). */
+const urgencyStepMs = 60_000;
+/**
+ * A worker claims at most this many ready tasks at once, in the engine's order (workers.concurrency,
+ * 50 by default), and only those reach the strategy; the others wait their turn in the queue.
+ */
+export const claimWindow = 50;
+/**
+ * A claimed task that gets no model goes back to the queue with run_at = now + 1 s, as production
+ * hands it back (src/models/model-assignment.ts, waitMs.capacity): it leaves the claim window for a
+ * second and then queues behind the tasks that were waiting before it (by run_at − urgency × 60 s).
+ */
+export const requeueDelayMs = 1_000;
+/**
+ * What the scheduler is told of a model's latency before it learns: production's prior for a
+ * model whose configuration declares none (src/models/model-assignment.ts). The pool stands in
+ * for real models, whose speed the configuration does not state.
+ */
+export const latencyPrior = { baseLatencyMs: 1_000, perOutputTokenMs: 20 } as const;
+/** Simulated epoch of the start of a run (timestamps look like real ones; nothing depends on it). */
+const epoch = Date.UTC(2025, 0, 6, 9, 0, 0);
+/** A run stops here at the latest; tasks not done by then count as failed (none should be). */
+const hardStopMs = 12 * 3_600_000;
+
+export interface TaskRecord {
+  id: number;
+  kind: string;
+  stage: string;
+  urgency: number;
+  arrivalMs: number;
+  deadlineMs: number;
+  /**
+   * When it succeeded; for a task that failed for good, one deadline window after its last
+   * failure or its deadline, whichever is later.
+   */
+  endMs: number;
+  outcome: "succeeded" | "failed";
+  attempts: number;
+}
+
+export interface RunResult {
+  workload: string;
+  strategy: StrategyName;
+  seed: number;
+  tasks: TaskRecord[];
+  attempts: number;
+  failedAttempts: number;
+  failuresByKind: Record<CallOutcome["kind"] | "rejected", number>;
+  costUsd: number;
+  /** Calls to the strategy, for the curious. */
+  dispatches: number;
+  /** Simulated time at which the last task ended, ms since the start. */
+  endedAtMs: number;
+}
+
+interface ModelRuntime {
+  sim: SimModel;
+  inFlight: number;
+  /** Starts of the last minute, oldest first, with their estimated tokens. */
+  starts: { at: number; tokens: number }[];
+  cooldownUntil: number;
+  provider: ProviderState;
+}
+
+interface TaskRuntime {
+  spec: SimTaskSpec;
+  attempt: number;
+  /** When this attempt became ready (arrival, or its retry falling due). */
+  readyAt: number;
+  /** The engine's run_at: readyAt, or later when it was handed back without a model. */
+  runAt: number;
+  previousModel: string | null;
+  state: "pending" | "ready" | "running" | "done";
+  record: TaskRecord | null;
+}
+
+type SimEvent =
+  | { type: "arrive"; taskId: number }
+  | { type: "due"; taskId: number }
+  | {
+      type: "finish";
+      taskId: number;
+      modelId: string;
+      outcome: CallOutcome;
+      task: SchedulerTask;
+      backoffRoll: number;
+    }
+  | { type: "wake" };
+
+export interface SimulateOptions {
+  /** Tasks to run instead of the workload's (tests). */
+  tasks?: SimTaskSpec[];
+  models?: SimModel[];
+  /** Steward's weights, when other than the defaults. */
+  weights?: Partial<SchedulerWeights>;
+}
+
+export function simulate(
+  workload: WorkloadSpec,
+  strategyName: StrategyName,
+  seed: number,
+  options: SimulateOptions = {},
+): RunResult {
+  const specs = options.tasks ?? generateTasks(workload, seed);
+  const strategy: Strategy = createStrategy(
+    strategyName,
+    stream("strategy", strategyName, seed),
+    options.weights,
+  );
+  const models: ModelRuntime[] = (options.models ?? simModels()).map((sim) => ({
+    sim,
+    inFlight: 0,
+    starts: [],
+    cooldownUntil: 0,
+    provider: { burstUntil: 0 },
+  }));
+  const byModel = new Map(models.map((m) => [m.sim.config.id, m]));
+  const tasks = new Map<number, TaskRuntime>(
+    specs.map((spec) => [
+      spec.id,
+      {
+        spec,
+        attempt: 1,
+        readyAt: epoch + spec.arrivalMs,
+        runAt: epoch + spec.arrivalMs,
+        previousModel: null,
+        state: "pending",
+        record: null,
+      },
+    ]),
+  );
+  const ready = new Set<number>();
+  const events = new EventQueue<SimEvent>();
+  for (const spec of specs) events.push(epoch + spec.arrivalMs, { type: "arrive", taskId: spec.id });
+  const wakes = new Set<number>();
+  const result: RunResult = {
+    workload: workload.name,
+    strategy: strategyName,
+    seed,
+    tasks: [],
+    attempts: 0,
+    failedAttempts: 0,
+    failuresByKind: { answered: 0, server_error: 0, timeout: 0, rate_limited: 0, rejected: 0 },
+    costUsd: 0,
+    dispatches: 0,
+    endedAtMs: 0,
+  };
+
+  const start = (task: TaskRuntime, model: ModelRuntime, now: number) => {
+    const { spec } = task;
+    const random = stream("attempt", workload.name, seed, spec.id, task.attempt);
+    const outcome = callModel(model.sim, model.provider, spec, now, random);
+    const backoffRoll = random();
+    model.inFlight++;
+    model.starts.push({ at: now, tokens: spec.estimatedInputTokens + spec.estimatedOutputTokens });
+    task.state = "running";
+    ready.delete(spec.id);
+    result.attempts++;
+    events.push(now + outcome.latencyMs, {
+      type: "finish",
+      taskId: spec.id,
+      modelId: model.sim.config.id,
+      outcome,
+      task: schedulerTask(task),
+      backoffRoll,
+    });
+  };
+
+  const finish = (event: Extract<SimEvent, { type: "finish" }>, now: number) => {
+    const task = tasks.get(event.taskId)!;
+    const model = byModel.get(event.modelId)!;
+    const { outcome } = event;
+    model.inFlight--;
+    result.costUsd += callCostUsd(model.sim, task.spec, outcome);
+    const succeeded = outcome.kind === "answered" && outcome.accepted;
+    if (!succeeded) {
+      result.failedAttempts++;
+      result.failuresByKind[outcome.kind === "answered" ? "rejected" : outcome.kind]++;
+    }
+    if (outcome.kind === "rate_limited") {
+      model.cooldownUntil = Math.max(model.cooldownUntil, now + outcome.retryAfterMs);
+    }
+    strategy.observe({ task: event.task, modelId: event.modelId, outcome, succeeded });
+    if (succeeded) {
+      finishTask(task, now, "succeeded");
+    } else if (task.attempt < maxAttempts) {
+      const delay = retryDelayMs(task.attempt, retryPolicy, () => event.backoffRoll);
+      task.attempt++;
+      task.previousModel = event.modelId;
+      task.readyAt = now + delay;
+      task.runAt = task.readyAt;
+      task.state = "pending";
+      events.push(task.readyAt, { type: "due", taskId: task.spec.id });
+    } else {
+      // Failed for good: it has to be done again some other way, which takes at least the window
+      // it was given, from its failure or its deadline, whichever is later. (Counting from the
+      // failure alone would make a quick failure look cheaper than a late success.)
+      const { arrivalMs, deadlineMs } = task.spec;
+      finishTask(task, Math.max(now, epoch + deadlineMs) + (deadlineMs - arrivalMs), "failed");
+    }
+  };
+
+  const finishTask = (task: TaskRuntime, endAt: number, outcome: TaskRecord["outcome"]) => {
+    task.state = "done";
+    const { spec } = task;
+    task.record = {
+      id: spec.id,
+      kind: spec.kind,
+      stage: spec.stage,
+      urgency: spec.urgency,
+      arrivalMs: spec.arrivalMs,
+      deadlineMs: spec.deadlineMs,
+      endMs: endAt - epoch,
+      outcome,
+      attempts: task.attempt,
+    };
+  };
+
+  const dispatch = (now: number) => {
+    if (ready.size === 0) return;
+    for (const model of models) {
+      while (model.starts.length > 0 && model.starts[0]!.at <= now - 60_000) model.starts.shift();
+    }
+    const hasRoom = models.some(
+      (m) =>
+        m.cooldownUntil <= now &&
+        m.inFlight < m.sim.config.concurrency &&
+        m.starts.length < (m.sim.config.requestsPerMinute ?? Number.POSITIVE_INFINITY),
+    );
+    if (hasRoom) {
+      const readyTasks = [...ready]
+        .map((id) => tasks.get(id)!)
+        .sort(
+          (a, b) =>
+            a.runAt - a.spec.urgency * urgencyStepMs - (b.runAt - b.spec.urgency * urgencyStepMs) ||
+            a.spec.id - b.spec.id,
+        )
+        .slice(0, claimWindow);
+      result.dispatches++;
+      const picks = strategy.assign({
+        now,
+        tasks: readyTasks.map(schedulerTask),
+        models: models.map((m) => modelState(m, now)),
+      });
+      for (const pick of picks) start(tasks.get(pick.taskId)!, byModel.get(pick.modelId)!, now);
+      for (const task of readyTasks) {
+        if (task.state !== "ready") continue;
+        task.state = "pending";
+        // Rounded up to a whole second of simulated time: handed-back tasks come back together,
+        // as if the worker polled once a second, rather than each at its own instant.
+        task.runAt = Math.ceil((now + requeueDelayMs - epoch) / requeueDelayMs) * requeueDelayMs + epoch;
+        ready.delete(task.spec.id);
+        events.push(task.runAt, { type: "due", taskId: task.spec.id });
+      }
+    }
+    if (ready.size > 0) scheduleWake(now);
+  };
+
+  // Capacity that frees without an event of its own: a cooldown ending, or a start leaving the
+  // minute of a model at its requests- or tokens-per-minute limit.
+  const scheduleWake = (now: number) => {
+    let smallest = Number.POSITIVE_INFINITY;
+    for (const id of ready) {
+      const { spec } = tasks.get(id)!;
+      smallest = Math.min(smallest, spec.estimatedInputTokens + spec.estimatedOutputTokens);
+    }
+    let next = Number.POSITIVE_INFINITY;
+    for (const m of models) {
+      if (m.cooldownUntil > now) next = Math.min(next, m.cooldownUntil);
+      const oldest = m.starts[0];
+      const { requestsPerMinute: rpm, tokensPerMinute: tpm } = m.sim.config;
+      const tokens = m.starts.reduce((sum, s) => sum + s.tokens, 0);
+      const atLimit =
+        (rpm !== undefined && m.starts.length >= rpm) || (tpm !== undefined && tokens + smallest > tpm);
+      if (oldest !== undefined && atLimit) next = Math.min(next, oldest.at + 60_000 + 1);
+    }
+    if (Number.isFinite(next) && !wakes.has(next)) {
+      wakes.add(next);
+      events.push(next, { type: "wake" });
+    }
+  };
+
+  let now = epoch;
+  for (;;) {
+    const next = events.pop();
+    if (next === null) break;
+    now = next.at;
+    if (now - epoch > hardStopMs) break;
+    const { event } = next;
+    if (event.type === "arrive" || event.type === "due") {
+      const task = tasks.get(event.taskId)!;
+      task.state = "ready";
+      ready.add(event.taskId);
+    } else if (event.type === "finish") {
+      finish(event, now);
+    } else {
+      wakes.delete(now);
+    }
+    // Everything that happens at one instant is seen before the strategy is asked.
+    if (events.peekTime() !== now) dispatch(now);
+  }
+  for (const task of tasks.values()) {
+    if (task.record === null) finishTask(task, now, "failed");
+    result.tasks.push(task.record!);
+  }
+  result.endedAtMs = Math.max(0, ...result.tasks.map((t) => t.endMs));
+  return result;
+}
+
+function schedulerTask(task: TaskRuntime): SchedulerTask {
+  const { spec } = task;
+  return {
+    id: spec.id,
+    kind: spec.kind,
+    stage: spec.stage,
+    urgency: spec.urgency,
+    complexity: spec.complexity,
+    capabilities: spec.capabilities,
+    deadline: epoch + spec.deadlineMs,
+    readyAt: task.readyAt,
+    attempt: task.attempt,
+    estimatedInputTokens: spec.estimatedInputTokens,
+    estimatedOutputTokens: spec.estimatedOutputTokens,
+    pinnedModel: null,
+    idea: null,
+    previousModel: task.previousModel,
+    maxAttempts,
+  };
+}
+
+function modelState(runtime: ModelRuntime, now: number): ModelState {
+  const { config } = runtime.sim;
+  return {
+    id: config.id,
+    provider: config.provider,
+    enabled: config.enabled,
+    capabilities: config.capabilities,
+    maxComplexity: config.maxComplexity,
+    contextWindow: config.contextWindow,
+    inputPerMTok: config.price.inputPerMTok,
+    outputPerMTok: config.price.outputPerMTok,
+    concurrency: config.concurrency,
+    inFlight: runtime.inFlight,
+    requestsPerMinute: config.requestsPerMinute ?? null,
+    requestsLastMinute: runtime.starts.length,
+    tokensPerMinute: config.tokensPerMinute ?? null,
+    tokensLastMinute: runtime.starts.reduce((sum, s) => sum + s.tokens, 0),
+    cooldownUntil: runtime.cooldownUntil > now ? runtime.cooldownUntil : null,
+    budgetExhausted: null,
+    fallback: config.fallback,
+    baseLatencyMs: latencyPrior.baseLatencyMs,
+    perOutputTokenMs: latencyPrior.perOutputTokenMs,
+    stats: {},
+  };
+}

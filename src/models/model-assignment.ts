@@ -1,0 +1,353 @@
+import type { Database, Queryable } from "../db/database.ts";
+import { assignModels } from "../scheduler/assign-models.ts";
+import type { Assignment, ModelKindStats, ModelState, SchedulerTask } from "../scheduler/scheduler-types.ts";
+import type { ClaimedTask } from "../tasks/task.ts";
+import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
+import type { ModelRegistry } from "./model-registry.ts";
+
+/** What assignment needs from Deps. */
+export interface AssignmentDeps {
+  db: Database;
+  models: ModelRegistry;
+  kinds: TaskKindRegistry;
+}
+
+export interface AssignmentResult {
+  /** Tasks that got a model: run them. `task.aiModel` is set to it. */
+  assigned: { task: ClaimedTask; assignment: Assignment }[];
+  /** Tasks handed back to the queue without using an attempt, and when they are tried again. */
+  waiting: { task: ClaimedTask; assignment: Assignment; retryAt: Date }[];
+}
+
+/** How long a task that got no model waits before it is claimed again, by the reason. */
+const waitMs = { capacity: 1_000, budget: 60_000, unavailable: 30_000 } as const;
+
+/**
+ * Assigns models to tasks a worker has just claimed, so that per-model limits hold across every
+ * worker on every machine: in one transaction under an advisory lock (one assignment at a time,
+ * cluster-wide), it reads each model's state from the database (requests in flight, requests and
+ * tokens of the last minute, cooldowns, spend today and this month, what was learned per kind),
+ * runs the scheduler (a pure function, src/scheduler/assign-models.ts), records each assignment
+ * (the task's ai_model and explanation, a model_calls row that counts toward the limits) and
+ * hands back the tasks that got no model, without using up an attempt.
+ */
+export async function assignClaimedTasks(
+  deps: AssignmentDeps,
+  workerId: string,
+  tasks: ClaimedTask[],
+): Promise<AssignmentResult> {
+  if (tasks.length === 0) return { assigned: [], waiting: [] };
+  return deps.db.transaction(async (tx) => {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtext('steward:model-assignment'))");
+    const world = await readModelWorld(
+      tx,
+      tasks.map((t) => t.id),
+    );
+    const now = world.now.getTime();
+    const extra = new Map(world.tasks.map((t) => [t.id, t]));
+    const schedulerTasks = tasks.map((task) => toSchedulerTask(deps.kinds, task, extra.get(task.id)));
+    const models = modelStates(deps.models, world, now);
+    const assignments = assignModels({
+      tasks: schedulerTasks,
+      models,
+      now,
+      exhaustedIdeas: exhaustedIdeas(deps.models, world),
+    });
+    const byTask = new Map(assignments.map((a) => [a.taskId, a]));
+    const result: AssignmentResult = { assigned: [], waiting: [] };
+    for (const task of tasks) {
+      const assignment = byTask.get(task.id)!;
+      if (assignment.modelId !== null) {
+        task.aiModel = assignment.modelId;
+        result.assigned.push({ task, assignment });
+      } else {
+        result.waiting.push({ task, assignment, retryAt: new Date(now + waitFor(assignment, models, now)) });
+      }
+    }
+    await recordAssignments(tx, workerId, result, schedulerTasks, deps.models);
+    return result;
+  });
+}
+
+/** What the database says about models and the claimed tasks, read in one statement. */
+export interface ModelWorld {
+  now: Date;
+  tasks: { id: number; pinned_model: string | null; idea_key: string | null }[];
+  inflight: Record<string, number> | null;
+  minute: Record<string, [number, number]> | null;
+  cooldowns: Record<string, [string, string | null]> | null;
+  spend: { scope: "model" | "provider" | "idea"; id: string; day: number; month: number }[] | null;
+  stats: [string, string, number, number, number | null, number | null, number | null][] | null;
+}
+
+export async function readModelWorld(tx: Queryable, taskIds: number[]): Promise<ModelWorld> {
+  const { rows } = await tx.query<{ world: string }>(worldSql, [taskIds]);
+  const world = JSON.parse(rows[0]!.world) as Omit<ModelWorld, "now"> & { now: string };
+  return { ...world, now: new Date(world.now) };
+}
+
+// Requests in flight are the running tasks with a model (a worker that died stops counting when
+// its lease expires); the claimed tasks themselves are left out, they are being assigned now.
+const worldSql = `
+SELECT json_build_object(
+  'now', now(),
+  'tasks', (SELECT json_agg(json_build_object('id', t.id, 'pinned_model', t.pinned_model, 'idea_key', i.key))
+              FROM execution_tasks t LEFT JOIN ideas i ON i.id = t.idea_id WHERE t.id = ANY($1::bigint[])),
+  'inflight', (SELECT json_object_agg(ai_model, n) FROM (
+                 SELECT ai_model, count(*) AS n FROM execution_tasks
+                  WHERE status = 'running' AND ai_model IS NOT NULL AND id <> ALL ($1::bigint[])
+                  GROUP BY ai_model) x),
+  'minute', (SELECT json_object_agg(model_id, json_build_array(n, tokens)) FROM (
+               SELECT model_id, count(*) AS n,
+                      sum(CASE WHEN finished_at IS NULL THEN estimated_tokens ELSE input_tokens + output_tokens END) AS tokens
+                 FROM model_calls WHERE started_at > now() - interval '60 seconds' GROUP BY model_id) m),
+  'cooldowns', (SELECT json_object_agg(model_id, json_build_array(cooldown_until, cooldown_reason))
+                  FROM model_runtime WHERE cooldown_until > now()),
+  'spend', (SELECT json_agg(json_build_object('scope', scope, 'id', id, 'day', day, 'month', month)) FROM (
+              SELECT s.scope, s.id, sum(s.cost) FILTER (WHERE s.started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')::float8 AS day,
+                     sum(s.cost)::float8 AS month
+                FROM (SELECT c.started_at, c.cost_usd AS cost, v.scope, v.id
+                        FROM model_calls c
+                        LEFT JOIN ideas i ON i.id = c.idea_id
+                        CROSS JOIN LATERAL (VALUES ('model', c.model_id), ('provider', c.provider), ('idea', i.key)) AS v(scope, id)
+                       WHERE c.started_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                         AND c.cost_usd > 0 AND v.id IS NOT NULL) s
+               GROUP BY s.scope, s.id) b),
+  'stats', (SELECT json_agg(json_build_array(model_id, kind, attempts, successes, mean_duration_ms,
+                                             expected_successes, mean_duration_ratio)) FROM model_kind_stats)
+)::text AS world`;
+
+function toSchedulerTask(
+  kinds: TaskKindRegistry,
+  task: ClaimedTask,
+  extra: { pinned_model: string | null; idea_key: string | null } | undefined,
+): SchedulerTask {
+  const estimate = kinds.get(task.kind)?.model?.estimate(task) ?? { inputTokens: 1_000, outputTokens: 500 };
+  return {
+    id: task.id,
+    kind: task.kind,
+    stage: task.stage,
+    urgency: task.urgency,
+    complexity: task.complexity,
+    capabilities: task.capabilities,
+    deadline: task.deadline?.getTime() ?? null,
+    readyAt: task.readyAt.getTime(),
+    attempt: task.attempt,
+    estimatedInputTokens: estimate.inputTokens,
+    estimatedOutputTokens: estimate.outputTokens,
+    maxAttempts: task.maxAttempts,
+    pinnedModel: extra?.pinned_model ?? null,
+    idea: extra?.idea_key ?? null,
+    previousModel: task.attempt > 1 ? task.aiModel : null,
+  };
+}
+
+/** Spend caps reached: for a model, its own or its provider's. */
+function budgetReason(
+  registry: ModelRegistry,
+  world: ModelWorld,
+  modelId: string,
+  providerId: string,
+): string | null {
+  const spent = (scope: string, id: string) => world.spend?.find((s) => s.scope === scope && s.id === id);
+  const model = registry.get(modelId)!.config;
+  const providerBudget = registry.providerBudget(providerId);
+  const checks: [number | undefined, number | undefined, string][] = [
+    [model.dailyBudgetUsd, spent("model", modelId)?.day, `model ${modelId}: daily budget`],
+    [model.monthlyBudgetUsd, spent("model", modelId)?.month, `model ${modelId}: monthly budget`],
+    [providerBudget?.dailyUsd, spent("provider", providerId)?.day, `provider ${providerId}: daily budget`],
+    [
+      providerBudget?.monthlyUsd,
+      spent("provider", providerId)?.month,
+      `provider ${providerId}: monthly budget`,
+    ],
+  ];
+  for (const [cap, used = 0, what] of checks) {
+    if (cap !== undefined && used >= cap) return `${what} spent ($${used.toFixed(2)} of $${cap.toFixed(2)})`;
+  }
+  return null;
+}
+
+/** Ideas whose budget is spent: idea key → reason. */
+export function exhaustedIdeas(registry: ModelRegistry, world: ModelWorld): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const budget of registry.ideaBudgets()) {
+    const spent = world.spend?.find((s) => s.scope === "idea" && s.id === budget.id);
+    if (budget.dailyUsd !== undefined && (spent?.day ?? 0) >= budget.dailyUsd)
+      out[budget.id] =
+        `idea ${budget.id}: daily budget spent ($${(spent?.day ?? 0).toFixed(2)} of $${budget.dailyUsd.toFixed(2)})`;
+    else if (budget.monthlyUsd !== undefined && (spent?.month ?? 0) >= budget.monthlyUsd)
+      out[budget.id] =
+        `idea ${budget.id}: monthly budget spent ($${(spent?.month ?? 0).toFixed(2)} of $${budget.monthlyUsd.toFixed(2)})`;
+  }
+  return out;
+}
+
+/** Every configured model as the scheduler sees it now. */
+export function modelStates(registry: ModelRegistry, world: ModelWorld, now: number): ModelState[] {
+  const stats = new Map<string, Record<string, ModelKindStats>>();
+  for (const [modelId, kind, attempts, successes, meanDurationMs, expected, ratio] of world.stats ?? []) {
+    const forModel = stats.get(modelId) ?? {};
+    forModel[kind] = {
+      attempts,
+      successes,
+      meanDurationMs,
+      ...(expected === null ? {} : { expectedSuccesses: expected }),
+      ...(ratio === null ? {} : { meanDurationRatio: ratio }),
+    };
+    stats.set(modelId, forModel);
+  }
+  return registry.all().map(({ config, provider, price }) => {
+    const cooldown = world.cooldowns?.[config.id];
+    const [requests, tokens] = world.minute?.[config.id] ?? [0, 0];
+    return {
+      id: config.id,
+      provider: provider.id,
+      enabled: config.enabled,
+      capabilities: config.capabilities,
+      maxComplexity: config.maxComplexity,
+      contextWindow: config.contextWindow,
+      inputPerMTok: price.inputPerMTok,
+      outputPerMTok: price.outputPerMTok,
+      concurrency: config.concurrency,
+      inFlight: world.inflight?.[config.id] ?? 0,
+      requestsPerMinute: config.requestsPerMinute ?? null,
+      requestsLastMinute: requests,
+      tokensPerMinute: config.tokensPerMinute ?? null,
+      tokensLastMinute: Number(tokens),
+      cooldownUntil: cooldown ? Math.max(now, new Date(cooldown[0]).getTime()) : null,
+      budgetExhausted: budgetReason(registry, world, config.id, provider.id),
+      fallback: config.fallback,
+      baseLatencyMs: config.sim?.baseLatencyMs ?? 1_000,
+      perOutputTokenMs: config.sim?.perOutputTokenMs ?? 20,
+      stats: stats.get(config.id) ?? {},
+    };
+  });
+}
+
+/** How long a task without a model waits: until a cooldown ends, a minute for budgets, a second for capacity. */
+function waitFor(assignment: Assignment, models: ModelState[], now: number): number {
+  const excluded = assignment.scores.map((s) => s.excluded ?? "");
+  if (excluded.length > 0 && excluded.every((e) => /budget/i.test(e))) return waitMs.budget;
+  if (/budget/i.test(assignment.reason)) return waitMs.budget;
+  const cooldownEnds = models
+    .map((m) => m.cooldownUntil)
+    .filter((t): t is number => t !== null && t > now)
+    .sort((a, b) => a - b);
+  if (excluded.length > 0 && excluded.every((e) => /cool/i.test(e)) && cooldownEnds.length > 0)
+    return Math.max(100, cooldownEnds[0]! - now);
+  if (excluded.length > 0 && excluded.every((e) => /capabilit|complexity|context|disabled|pinned/i.test(e)))
+    return waitMs.unavailable;
+  return waitMs.capacity;
+}
+
+/** The assignment as stored on the task and its attempt (what `steward task explain` shows). */
+export function storedAssignment(assignment: Assignment, at: Date): Record<string, unknown> {
+  return {
+    at: at.toISOString(),
+    model: assignment.modelId,
+    reason: assignment.reason,
+    scores: assignment.scores,
+  };
+}
+
+async function recordAssignments(
+  tx: Queryable,
+  workerId: string,
+  result: AssignmentResult,
+  schedulerTasks: SchedulerTask[],
+  registry: ModelRegistry,
+): Promise<void> {
+  const estimates = new Map(
+    schedulerTasks.map((t) => [t.id, t.estimatedInputTokens + t.estimatedOutputTokens]),
+  );
+  const at = new Date();
+  if (result.assigned.length > 0) {
+    await tx.query(assignSql, [
+      JSON.stringify(
+        result.assigned.map(({ task, assignment }) => ({
+          id: task.id,
+          attempt: task.attempt,
+          model_id: assignment.modelId,
+          provider: registry.get(assignment.modelId!)!.provider.id,
+          kind: task.kind,
+          idea_id: task.ideaId,
+          estimated_tokens: estimates.get(task.id) ?? 0,
+          // What the scheduler expected of the chosen model: learning is calibrated against it.
+          prior_success: chosen(assignment)?.priorSuccess ?? null,
+          prior_duration_ms: chosen(assignment)?.priorDurationMs ?? null,
+          assignment: storedAssignment(assignment, at),
+        })),
+      ),
+      workerId,
+    ]);
+  }
+  if (result.waiting.length > 0) {
+    await tx.query(waitSql, [
+      JSON.stringify(
+        result.waiting.map(({ task, assignment, retryAt }) => ({
+          id: task.id,
+          attempt: task.attempt,
+          run_at: retryAt.toISOString(),
+          assignment: storedAssignment(assignment, at),
+        })),
+      ),
+      workerId,
+    ]);
+  }
+}
+
+function chosen(assignment: Assignment) {
+  return assignment.scores.find((s) => s.modelId === assignment.modelId)?.estimates;
+}
+
+const assignSql = `
+WITH a AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(id bigint, attempt integer, model_id text, provider text,
+    kind text, idea_id bigint, estimated_tokens bigint, prior_success float8, prior_duration_ms float8,
+    assignment jsonb)
+), updated AS (
+  UPDATE execution_tasks t SET ai_model = a.model_id, assignment = a.assignment
+    FROM a WHERE t.id = a.id AND t.attempts = a.attempt AND t.locked_by = $2 AND t.status = 'running'
+  RETURNING t.id
+)
+INSERT INTO model_calls (task_id, attempt, model_id, provider, kind, idea_id, estimated_tokens,
+                         prior_success, prior_duration_ms)
+SELECT a.id, a.attempt, a.model_id, a.provider, a.kind, a.idea_id, a.estimated_tokens,
+       a.prior_success, a.prior_duration_ms
+  FROM a JOIN updated u ON u.id = a.id
+ON CONFLICT (task_id, attempt) DO UPDATE
+  SET model_id = EXCLUDED.model_id, provider = EXCLUDED.provider, started_at = now(),
+      estimated_tokens = EXCLUDED.estimated_tokens, prior_success = EXCLUDED.prior_success,
+      prior_duration_ms = EXCLUDED.prior_duration_ms`;
+
+// Handed back as if never claimed: the attempt is not used up, the place in the queue is kept
+// (priority_at unchanged) and run_at says when to look again.
+const waitSql = `
+UPDATE execution_tasks t
+   SET status = 'queued', attempts = t.attempts - 1, locked_by = NULL, locked_until = NULL,
+       started_at = CASE WHEN t.attempts = 1 THEN NULL ELSE t.started_at END,
+       run_at = w.run_at, assignment = w.assignment, updated_at = now()
+  FROM jsonb_to_recordset($1::jsonb) AS w(id bigint, attempt integer, run_at timestamptz, assignment jsonb)
+ WHERE t.id = w.id AND t.attempts = w.attempt AND t.locked_by = $2 AND t.status = 'running'`;
+
+/**
+ * After a 429 or a server error: no worker sends this model a new request before `until`.
+ * A later cooldown is never shortened by an earlier one.
+ */
+export async function startCooldown(
+  db: Queryable,
+  modelId: string,
+  until: Date,
+  reason: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO model_runtime (model_id, cooldown_until, cooldown_reason) VALUES ($1, $2, $3)
+     ON CONFLICT (model_id) DO UPDATE
+       SET cooldown_until = GREATEST(model_runtime.cooldown_until, EXCLUDED.cooldown_until),
+           cooldown_reason = CASE WHEN EXCLUDED.cooldown_until >= COALESCE(model_runtime.cooldown_until, '-infinity')
+                                  THEN EXCLUDED.cooldown_reason ELSE model_runtime.cooldown_reason END,
+           updated_at = now()`,
+    [modelId, until.toISOString(), reason],
+  );
+}

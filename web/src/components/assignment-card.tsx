@@ -1,0 +1,109 @@
+import { formatTime } from "../format.ts";
+import type { AssignmentView } from "../task-api.ts";
+
+/**
+ * Why the scheduler chose a model for the task, or none: its one-line reason, then every model
+ * it considered, best first, with the score and each factor's share of it. A model that was not
+ * eligible shows why instead (capability, limit, cooldown, budget, …).
+ */
+export function AssignmentCard({
+  assignment,
+  pinnedModel,
+}: {
+  assignment: AssignmentView;
+  pinnedModel: string | null;
+}) {
+  const factors = factorNames(assignment.scores);
+  const anyExcluded = assignment.scores.some((s) => s.excluded !== null);
+  return (
+    <section class="card assignment-card" data-testid="assignment">
+      <h2>Model assignment</h2>
+      <p data-testid="assignment-choice">
+        {assignment.model === null ? (
+          <span class="strong">No model: the task waits.</span>
+        ) : (
+          <>
+            Runs on{" "}
+            <span class="mono strong" data-testid="assignment-model">
+              {assignment.model}
+            </span>
+          </>
+        )}{" "}
+        <span class="muted">· decided {formatTime(assignment.at)}</span>
+        {pinnedModel && <span class="muted"> · pinned to {pinnedModel}</span>}
+      </p>
+      <p data-testid="assignment-reason">{assignment.reason}</p>
+      {assignment.scores.length > 0 && (
+        <div class="assignment-table-wrap">
+          <table class="assignment-table" data-testid="assignment-table">
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th class="num">Score</th>
+                {factors.map((name) => (
+                  <th key={name} class="num" data-testid="factor-name">
+                    {name.replaceAll("_", " ")}
+                  </th>
+                ))}
+                {anyExcluded && <th>Not eligible because</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {assignment.scores.map((score) => {
+                const chosen = score.modelId === assignment.model;
+                return (
+                  <tr
+                    key={score.modelId}
+                    class={chosen ? "chosen" : score.excluded !== null ? "excluded" : undefined}
+                    data-testid="assignment-row"
+                    data-model-id={score.modelId}
+                    data-chosen={chosen ? "true" : "false"}
+                  >
+                    <td class="mono">
+                      {score.modelId}
+                      {chosen && <span class="badge model-state-ok chosen-mark">chosen</span>}
+                    </td>
+                    <td class="num" data-testid="assignment-score">
+                      {score.score === null ? "—" : formatNumber(score.score, false)}
+                    </td>
+                    {factors.map((name) => {
+                      const value = score.factors[name];
+                      return (
+                        <td key={name} class="num" title={value === undefined ? undefined : String(value)}>
+                          {value === undefined ? "" : formatNumber(value, true)}
+                        </td>
+                      );
+                    })}
+                    {anyExcluded && (
+                      <td class="excluded-reason" data-testid="assignment-excluded">
+                        {score.excluded ?? ""}
+                      </td>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/**
+ * Every factor any model was scored on, alphabetically: the scheduler's own order does not
+ * survive the jsonb column (it orders keys by length), and the same order on every task reads
+ * best when comparing them.
+ */
+function factorNames(scores: AssignmentView["scores"]): string[] {
+  const names = new Set<string>();
+  for (const score of scores) for (const name of Object.keys(score.factors)) names.add(name);
+  return [...names].sort();
+}
+
+/** Two decimals with a true minus sign; factors also with a plus, as they add up to the score. */
+function formatNumber(value: number, signed: boolean): string {
+  const text = Math.abs(value).toFixed(2);
+  if (text === "0.00") return text;
+  return value < 0 ? `−${text}` : signed ? `+${text}` : text;
+}

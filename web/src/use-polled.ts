@@ -1,0 +1,41 @@
+import { useEffect, useState } from "preact/hooks";
+
+export interface Polled<T> {
+  /** The last answer received; kept while a later fetch fails, so the page does not go blank. */
+  data: T | null;
+  /** Why the last fetch failed, or null if it succeeded. */
+  error: string | null;
+}
+
+/**
+ * Fetches now and then `intervalMs` after each answer. The next request waits for the previous
+ * one, so a slow server is never sent overlapping requests. `fetcher` should be a module-level
+ * function: a new one on each render would restart the polling.
+ */
+export function usePolled<T>(fetcher: (signal: AbortSignal) => Promise<T>, intervalMs: number): Polled<T> {
+  const [state, setState] = useState<Polled<T>>({ data: null, error: null });
+
+  useEffect(() => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+
+    async function poll(): Promise<void> {
+      try {
+        const data = await fetcher(controller.signal);
+        setState({ data, error: null });
+      } catch (error) {
+        if (controller.signal.aborted) return;
+        setState((previous) => ({ data: previous.data, error: (error as Error).message }));
+      }
+      if (!controller.signal.aborted) timer = setTimeout(poll, intervalMs);
+    }
+
+    void poll();
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [fetcher, intervalMs]);
+
+  return state;
+}
