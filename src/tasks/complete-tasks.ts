@@ -134,7 +134,7 @@ WITH input AS (
          cost_usd = i.cost_usd, outcome = i.outcome
     FROM input i JOIN updated u ON u.id = i.id
    WHERE i.ai_model IS NOT NULL AND c.task_id = i.id AND c.attempt = i.attempt
-  RETURNING c.model_id, c.kind, c.outcome, c.prior_success, c.prior_duration_ms,
+  RETURNING c.model_id, c.kind, c.outcome, c.prior_success, c.prior_duration_ms, i.error ->> 'class' AS error_class,
             extract(epoch FROM c.finished_at - c.started_at) * 1000 AS duration_ms
 ), learned AS (
   -- ... and teach the scheduler what src/scheduler/learn.ts's recordOutcome() computes one
@@ -147,7 +147,10 @@ WITH input AS (
          avg(duration_ms) FILTER (WHERE outcome = 'succeeded'),
          CASE WHEN count(*) = count(prior_success) THEN sum(prior_success) END,
          avg(duration_ms / prior_duration_ms) FILTER (WHERE outcome = 'succeeded' AND prior_duration_ms > 0)
-    FROM called WHERE outcome <> 'released' GROUP BY model_id, kind
+    -- A 429 says nothing of the model's work (its cooldown deals with it): not learned from.
+    FROM called
+   WHERE outcome <> 'released' AND error_class IS DISTINCT FROM 'ProviderError(rate_limited)'
+   GROUP BY model_id, kind
   ON CONFLICT (model_id, kind) DO UPDATE
      SET attempts = s.attempts + EXCLUDED.attempts,
          successes = s.successes + EXCLUDED.successes,

@@ -389,6 +389,9 @@ function addUsage(total: TaskUsage, more: TaskUsage): void {
 }
 
 function describeError(error: unknown): { class: string; message: string } {
+  // A model call's failure says what kind it was: ProviderError(rate_limited), ProviderError(timeout), …
+  if (error instanceof ProviderError)
+    return { class: `ProviderError(${error.kind})`, message: error.message.slice(0, 4_000) };
   if (error instanceof Error) return { class: error.name || "Error", message: error.message.slice(0, 4_000) };
   return { class: "Error", message: String(error).slice(0, 4_000) };
 }

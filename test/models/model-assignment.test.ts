@@ -202,6 +202,15 @@ describe(`models on ${backend}`, () => {
       ],
     );
     assert.match(done.attemptHistory[0]!.errorMessage!, /429|rate/i);
+    assert.equal(done.attemptHistory[0]!.errorClass, "ProviderError(rate_limited)");
+    const learned = await s.db.query<{ model_id: string; attempts: number }>(
+      "SELECT model_id, attempts FROM model_kind_stats ORDER BY model_id",
+    );
+    assert.deepEqual(
+      learned.rows,
+      [{ model_id: "backup", attempts: 1 }],
+      "a 429 is not held against the model",
+    );
     const status1 = await getModelsStatus(s.db, s.deps.models);
     const primary = status1.models.find((m) => m.id === "primary")!;
     assert.equal(primary.state, "cooling down");
