@@ -6,17 +6,10 @@
 
 export type Random = () => number;
 
-/** mulberry32: a small, fast 32-bit generator (the one src/models/providers/sim-client.ts uses). Values in [0, 1). */
-export function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32, the generator the sim provider uses (src/models/providers/sim-client.ts). Values in [0, 1). */
+import { mulberry32 } from "../../src/models/providers/sim-client.ts";
+
+export { mulberry32 };
 
 /** Mixes integers and strings into one 32-bit seed (FNV-1a over the parts, then a final avalanche). */
 export function seedOf(...parts: (number | string)[]): number {

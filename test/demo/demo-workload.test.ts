@@ -7,6 +7,7 @@ import { demoKindNames, demoKinds } from "../../src/demo/demo-kinds.ts";
 import { demoModelSettings } from "../../src/demo/demo-models.ts";
 import { demoRequest, startDemoWorkload } from "../../src/demo/demo-workload.ts";
 import { ModelRegistry, type ModelSettings } from "../../src/models/model-registry.ts";
+import { mulberry32 } from "../../src/models/providers/sim-client.ts";
 import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { queueDepth } from "../../src/tasks/query-tasks.ts";
 import type { ClaimedTask } from "../../src/tasks/task.ts";
@@ -17,17 +18,8 @@ import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
 
-/** A repeatable source of randomness (mulberry32), so that a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A repeatable source of randomness, so that a failing run can be replayed. */
+const seeded = mulberry32;
 
 const claimed = (over: Partial<ClaimedTask> = {}): ClaimedTask => ({
   id: 7,

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
+import type { Queryable } from "../../db/database.ts";
 import { StewardError } from "../../errors.ts";
 import { countDeadTasks } from "../../tasks/dead-tasks.ts";
-import { getTask, listTasks } from "../../tasks/query-tasks.ts";
+import { getTask, listTasks, type TaskDetail } from "../../tasks/query-tasks.ts";
 import type { TaskStatus } from "../../tasks/task.ts";
 import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
 import { commaList, taskId, wholeNumber } from "../parse-options.ts";
@@ -44,12 +45,7 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
     .action(async (id: number, _opts, command: Command) => {
       const options = globalOptions(command);
       await withSteward(options, async ({ db }) => {
-        const detail = await getTask(db, id);
-        if (detail === null)
-          throw new StewardError(
-            "not_found",
-            `There is no task ${id}. \`steward task ls\` lists the newest.`,
-          );
+        const detail = await requireTask(db, id);
         if (options.json) return io.out(JSON.stringify(detail));
         io.out(renderTaskDetail(detail, new Date()));
       });
@@ -62,12 +58,7 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
     .action(async (id: number, _opts, command: Command) => {
       const options = globalOptions(command);
       await withSteward(options, async ({ db }) => {
-        const detail = await getTask(db, id);
-        if (detail === null)
-          throw new StewardError(
-            "not_found",
-            `There is no task ${id}. \`steward task ls\` lists the newest.`,
-          );
+        const detail = await requireTask(db, id);
         if (options.json)
           return io.out(
             JSON.stringify({
@@ -107,6 +98,13 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
         );
       });
     });
+}
+
+async function requireTask(db: Queryable, id: number): Promise<TaskDetail> {
+  const detail = await getTask(db, id);
+  if (detail === null)
+    throw new StewardError("not_found", `There is no task ${id}. \`steward task ls\` lists the newest.`);
+  return detail;
 }
 
 function checkStatuses(given: string[] | undefined): TaskStatus[] | undefined {
