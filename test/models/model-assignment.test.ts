@@ -340,6 +340,35 @@ describe(`models on ${backend}`, () => {
     assert.equal(state.state, "at rate limit");
   });
 
+  it("tokens per minute count what requests are expected to use, then what they used", async (t) => {
+    const s = await stewardWith(
+      t,
+      [{ id: "sim", type: "sim", timeoutMs: 5_000 }],
+      [model({ id: "budgeted", provider: "sim", tokensPerMinute: 100, sim: quickSim })],
+    );
+    // Each task is estimated at 1 (prompt) + 40 (maxOutputTokens) tokens: two fit in 100, a third does not.
+    const tasks = await enqueueTasks(
+      s.deps,
+      Array.from({ length: 3 }, () => ({ kind: "llm", payload: { prompt: "x", maxOutputTokens: 40 } })),
+    );
+    await s.startPool("w1");
+    await s.finished(tasks[0]!.id);
+    await s.finished(tasks[1]!.id);
+    const third = await waitFor(
+      async () => {
+        const task = await getTask(s.db, tasks[2]!.id);
+        return task?.status === "queued" && task.assignment ? task : null;
+      },
+      { what: "the third task to wait" },
+    );
+    assert.match(third.assignment!.reason, /token/i);
+    const { rows } = await s.db.query<{ calls: number; tokens: number }>(
+      "SELECT count(*)::int AS calls, sum(input_tokens + output_tokens)::int AS tokens FROM model_calls",
+    );
+    assert.equal(rows[0]!.calls, 2);
+    assert.ok(rows[0]!.tokens > 0 && rows[0]!.tokens <= 100, `${rows[0]!.tokens} tokens used in the minute`);
+  });
+
   it("at a budget's cap, assignment stops and the state says why", async (t) => {
     const server = await startFakeModelServer();
     t.after(() => server.close());
