@@ -84,7 +84,8 @@ function contenders(options: BenchOptions): Contender<unknown>[] {
           describe: describeStewardConfig,
           throughput: (c) => stewardThroughput(backend, server, tasks, c),
           pickupConfig: `${describeStewardConfig(stewardPickupConfig)}, LISTEN/NOTIFY wakeup, poll 1 s`,
-          pickup: () => stewardPickup(backend, server, count, rate, stewardPickupConfig),
+          pickup: () =>
+            stewardPickup(backend, server, count, rate, stewardPickupConfig, options.pickupWarmup),
         }),
       );
     }
@@ -98,7 +99,7 @@ function contenders(options: BenchOptions): Contender<unknown>[] {
         describe: describeGraphileConfig,
         throughput: (c) => graphileThroughput(server, tasks, c),
         pickupConfig: `${describeGraphileConfig(graphilePickupConfig)}; LISTEN/NOTIFY wakeup`,
-        pickup: () => graphilePickup(server, count, rate, graphilePickupConfig),
+        pickup: () => graphilePickup(server, count, rate, graphilePickupConfig, options.pickupWarmup),
       }),
     );
   }
@@ -111,7 +112,7 @@ function contenders(options: BenchOptions): Contender<unknown>[] {
         describe: describePgBossConfig,
         throughput: (c) => pgBossThroughput(server, tasks, c),
         pickupConfig: `${describePgBossConfig(pgBossPickupConfig)}; LISTEN/NOTIFY wakeup`,
-        pickup: () => pgBossPickup(server, count, rate, pgBossPickupConfig),
+        pickup: () => pgBossPickup(server, count, rate, pgBossPickupConfig, options.pickupWarmup),
       }),
     );
   }
@@ -139,6 +140,9 @@ async function quietly<T>(
   let quietest: T | undefined;
   for (let attempt = 1; attempt <= options.tries; attempt++) {
     if (options.quietWaitMs > 0) await waitForQuiet(0.25, options.quietWaitMs);
+    // Garbage left by the previous run (another system's, or a PGlite instance) is collected now,
+    // not during this one (npm run bench:queue starts Node with --expose-gc).
+    globalThis.gc?.();
     const result = await measure();
     const other = otherShareOf(result);
     if (quietest === undefined || other < otherShareOf(quietest)) quietest = result;

@@ -4,14 +4,14 @@ import { checkpoint, createBenchDatabase } from "./bench-database.ts";
 import { type CpuUse, watchCpu, watcherPid } from "./cpu.ts";
 import {
   deferred,
-  offerAtRate,
+  type PickupPayload,
+  PickupRecorder,
   type PickupSamples,
   pollUntil,
   type ThroughputRun,
   timeEnqueue,
   within,
 } from "./harness.ts";
-import { nowMs } from "./stats.ts";
 
 /** graphile-worker's fastest documented configuration (worker.graphile.org/docs/performance). */
 export interface GraphileConfig {
@@ -129,19 +129,18 @@ export async function graphilePickup(
   count: number,
   perSecond: number,
   config: GraphileConfig,
+  warmup: number,
 ): Promise<PickupSamples> {
   const database = await createBenchDatabase(server, "graphile");
   const pgPool = makePool(database.url, config.concurrency + 1);
   try {
     await runMigrations({ pgPool, logger: silent });
-    const latencies: number[] = [];
-    const allStarted = deferred();
+    const recorder = new PickupRecorder(count, warmup);
     const runner = await run({
       ...runnerOptions(pgPool, config),
       taskList: {
         pickup: async (payload) => {
-          latencies.push(nowMs() - (payload as { t: number }).t);
-          if (latencies.length === count) allStarted.resolve();
+          recorder.record(payload as PickupPayload);
         },
       },
     });
@@ -150,9 +149,9 @@ export async function graphilePickup(
     const utils = await makeWorkerUtils({ pgPool: producerPool, logger: silent });
     try {
       const cpuWatch = await watchCpu(server);
-      const enqueueMs = await offerAtRate(count, perSecond, (t) => utils.addJob("pickup", { t }));
-      await within(allStarted.promise, 30_000, `the start of ${count} graphile-worker pickup jobs`);
-      return { pickupMs: latencies, enqueueMs, cpu: await cpuWatch.stop() };
+      const enqueueMs = await recorder.offer(perSecond, (payload) => utils.addJob("pickup", payload));
+      await recorder.started(30_000, `the start of ${count} graphile-worker pickup jobs`);
+      return { pickupMs: recorder.latencies, enqueueMs, cpu: await cpuWatch.stop() };
     } finally {
       await utils.release();
       await producerPool.end();

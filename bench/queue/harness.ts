@@ -152,3 +152,43 @@ export async function waitForQuiet(threshold: number, maxWaitMs: number): Promis
   }
   return busy;
 }
+
+/** What a pickup task carries: the time of its enqueue call, and its number in the run. */
+export interface PickupPayload {
+  t: number;
+  i: number;
+}
+
+/**
+ * One pickup measurement: `warmup + count` single enqueues offered at a steady rate, of which the
+ * first `warmup` are left out. They meet what a service meets only once: new connections, plans
+ * and statements prepared for the first time, empty caches, the first statistics of a new table.
+ * Every system gets the same warm-up.
+ */
+export class PickupRecorder {
+  readonly latencies: number[] = [];
+  readonly #all = deferred();
+
+  constructor(
+    readonly count: number,
+    readonly warmup: number,
+  ) {}
+
+  /** Called by the handler with its task's payload, when it starts. */
+  record(payload: PickupPayload, at: number = nowMs()): void {
+    if (payload.i < this.warmup) return;
+    this.latencies.push(at - payload.t);
+    if (this.latencies.length === this.count) this.#all.resolve();
+  }
+
+  /** Offers every enqueue at `perSecond`; resolves with the measured enqueue calls' durations. */
+  async offer(perSecond: number, send: (payload: PickupPayload) => Promise<unknown>): Promise<number[]> {
+    const durations = await offerAtRate(this.count + this.warmup, perSecond, (t, i) => send({ t, i }));
+    return durations.slice(this.warmup);
+  }
+
+  /** Resolves when every measured task has started. */
+  started(timeoutMs: number, what: string): Promise<void> {
+    return within(this.#all.promise, timeoutMs, what);
+  }
+}

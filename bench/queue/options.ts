@@ -14,6 +14,8 @@ export interface BenchOptions {
   /** Single enqueues offered for the pickup measurement, and at what rate. */
   pickupTasks: number;
   pickupRate: number;
+  /** Enqueues offered before the pickup measurement and left out of it (cold start). */
+  pickupWarmup: number;
   only: SystemName[];
   backends: BackendName[];
   /** PostgreSQL server on which each system gets a database of its own. */
@@ -34,6 +36,8 @@ const usage = `Usage: npm run bench:queue -- [options]
   --tasks N           tasks per drain (default 20000)
   --pickup N          single enqueues for pickup latency (default 2000)
   --rate N            offered enqueues per second for pickup latency (default 200)
+  --warmup N          enqueues offered first and left out of the pickup figures: new connections,
+                      first plans, empty caches (default 200, the same for every system)
   --only LIST         systems, comma-separated: ${systems.join(", ")} (also: graphile, pgboss)
   --backend LIST      Steward backends, comma-separated: ${backends.join(", ")}
   --database URL      PostgreSQL server (default $STEWARD_BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
@@ -61,6 +65,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       tasks: { type: "string", default: "20000" },
       pickup: { type: "string", default: "2000" },
       rate: { type: "string", default: "200" },
+      warmup: { type: "string", default: "200" },
       only: { type: "string" },
       backend: { type: "string" },
       database: { type: "string" },
@@ -92,6 +97,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     tasks: positive("--tasks", values.tasks),
     pickupTasks: positive("--pickup", values.pickup),
     pickupRate: positive("--rate", values.rate),
+    pickupWarmup: values.warmup === "0" ? 0 : positive("--warmup", values.warmup),
     only,
     backends: chosenBackends,
     server:

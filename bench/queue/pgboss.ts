@@ -4,7 +4,8 @@ import { checkpoint, createBenchDatabase } from "./bench-database.ts";
 import { watchCpu, watcherPid } from "./cpu.ts";
 import {
   deferred,
-  offerAtRate,
+  type PickupPayload,
+  PickupRecorder,
   type PickupSamples,
   pollUntil,
   type ThroughputRun,
@@ -107,21 +108,20 @@ export async function pgBossPickup(
   count: number,
   perSecond: number,
   config: PgBossConfig,
+  warmup: number,
 ): Promise<PickupSamples> {
   const database = await createBenchDatabase(server, "pgboss");
   const boss = await startBoss(database.url);
   try {
-    const latencies: number[] = [];
-    const allStarted = deferred();
-    await boss.work<{ t: number }>(queue, workOptions(config), async (jobs) => {
+    const recorder = new PickupRecorder(count, warmup);
+    await boss.work<PickupPayload>(queue, workOptions(config), async (jobs) => {
       const now = nowMs();
-      for (const job of jobs) latencies.push(now - job.data.t);
-      if (latencies.length >= count) allStarted.resolve();
+      for (const job of jobs) recorder.record(job.data, now);
     });
     const cpuWatch = await watchCpu(server);
-    const enqueueMs = await offerAtRate(count, perSecond, (t) => boss.send(queue, { t }));
-    await within(allStarted.promise, 30_000, `the start of ${count} pg-boss pickup jobs`);
-    return { pickupMs: latencies, enqueueMs, cpu: await cpuWatch.stop() };
+    const enqueueMs = await recorder.offer(perSecond, (payload) => boss.send(queue, payload));
+    await recorder.started(30_000, `the start of ${count} pg-boss pickup jobs`);
+    return { pickupMs: recorder.latencies, enqueueMs, cpu: await cpuWatch.stop() };
   } finally {
     await boss.stop({ graceful: true, timeout: 5_000 });
     await database.drop();

@@ -17,13 +17,13 @@ import { type BenchDatabase, checkpoint, createBenchDatabase } from "./bench-dat
 import { watchCpu } from "./cpu.ts";
 import {
   deferred,
-  offerAtRate,
+  type PickupPayload,
+  PickupRecorder,
   type PickupSamples,
   type ThroughputRun,
   timeEnqueue,
   within,
 } from "./harness.ts";
-import { nowMs } from "./stats.ts";
 
 export type Backend = "pglite" | "postgres";
 
@@ -183,15 +183,14 @@ export async function stewardPickup(
   count: number,
   perSecond: number,
   config: StewardDrainConfig,
+  warmup: number,
 ): Promise<PickupSamples> {
-  const latencies: number[] = [];
-  const allStarted = deferred();
+  const recorder = new PickupRecorder(count, warmup);
   const pickupKind: TaskKind = {
     name: "bench.pickup",
     description: "Records how long after its enqueue call it started.",
     async run(task) {
-      latencies.push(nowMs() - (task.payload as { t: number }).t);
-      if (latencies.length === count) allStarted.resolve();
+      recorder.record(task.payload as PickupPayload);
       return null;
     },
   };
@@ -202,15 +201,19 @@ export async function stewardPickup(
     concurrency: config.concurrency,
     claimBatch: config.claimBatch,
   });
-  pool.on("error", (error) => allStarted.reject(error));
+  let failure: unknown = null;
+  pool.on("error", (error) => {
+    failure = error;
+  });
   try {
     await pool.start();
     const cpuWatch = await watchCpu(backend === "postgres" ? server : null);
-    const enqueueMs = await offerAtRate(count, perSecond, (t) =>
-      enqueueTasks(deps, [{ kind: "bench.pickup", payload: { t } }]),
+    const enqueueMs = await recorder.offer(perSecond, (payload) =>
+      enqueueTasks(deps, [{ kind: "bench.pickup", payload }]),
     );
-    await within(allStarted.promise, 30_000, `the start of ${count} Steward pickup tasks`);
-    return { pickupMs: latencies, enqueueMs, cpu: await cpuWatch.stop() };
+    await recorder.started(30_000, `the start of ${count} Steward pickup tasks`);
+    if (failure) throw failure;
+    return { pickupMs: recorder.latencies, enqueueMs, cpu: await cpuWatch.stop() };
   } finally {
     await pool.stop();
     await steward.close();

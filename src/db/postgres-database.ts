@@ -33,6 +33,10 @@ export class PostgresDatabase implements Database {
     this.#pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize,
+      // pg's default closes a connection after 10 s idle; the next request then pays a new
+      // connection and re-prepares its statements (a latency spike). A minute keeps a steady
+      // service warm, and an idle process still lets its connections go.
+      idleTimeoutMillis: 60_000,
       application_name: options.applicationName,
       types: typeParsers,
     });
