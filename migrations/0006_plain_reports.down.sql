@@ -1,1 +1,1 @@
-DROP FUNCTION steward_plain_reports(bigint[], integer[], timestamptz[]);
+DROP FUNCTION steward_plain_reports(bigint[], integer[], float8[]);

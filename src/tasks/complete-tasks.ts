@@ -50,7 +50,8 @@ export async function completeTasks(
       await db.query<{ done: string | null }>(completePlainSql, [
         reports.map((r) => r.taskId),
         reports.map((r) => r.attempt),
-        reports.map((r) => r.finishedAt),
+        // Epoch milliseconds: pg formats each Date as a local time string, ≈2 µs apiece.
+        reports.map((r) => r.finishedAt.getTime()),
         workerId,
       ])
     : // One JSON document, read by steward_attempt_reports() (see its migration for why). Fields
@@ -91,7 +92,7 @@ const completePlainSql = prepared(
   "steward_complete_plain",
   `
 WITH input AS (
-  SELECT * FROM steward_plain_reports($1::bigint[], $2::integer[], $3::timestamptz[])
+  SELECT * FROM steward_plain_reports($1::bigint[], $2::integer[], $3::float8[])
 ), updated AS (
   UPDATE execution_tasks t
      SET status = 'succeeded', result = NULL, error = NULL, finished_at = i.finished_at,
