@@ -60,7 +60,7 @@ export const demoModelSettings: ModelSettings = {
       contextWindow: 200_000,
       concurrency: 2,
       requestsPerMinute: 60,
-      dailyBudgetUsd: 2,
+      dailyBudgetUsd: 20,
       fallback: ["sim-medium"],
       enabled: true,
       tags: ["simulated", "strong"],
