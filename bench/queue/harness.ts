@@ -187,6 +187,11 @@ export class PickupRecorder {
     return durations.slice(this.warmup);
   }
 
+  /** Ends the measurement with this error (a worker failed). */
+  fail(error: unknown): void {
+    this.#all.reject(error);
+  }
+
   /** Resolves when every measured task has started. */
   started(timeoutMs: number, what: string): Promise<void> {
     return within(this.#all.promise, timeoutMs, what);

@@ -227,17 +227,18 @@ export function modelStates(registry: ModelRegistry, world: ModelWorld, now: num
 
 /** How long a task without a model waits: until a cooldown ends, a minute for budgets, a second for capacity. */
 function waitFor(assignment: Assignment, models: ModelState[], now: number): number {
-  const excluded = assignment.scores.map((s) => s.excluded ?? "");
-  if (excluded.length > 0 && excluded.every((e) => /budget/i.test(e))) return waitMs.budget;
-  if (/budget/i.test(assignment.reason)) return waitMs.budget;
-  const cooldownEnds = models
-    .map((m) => m.cooldownUntil)
-    .filter((t): t is number => t !== null && t > now)
-    .sort((a, b) => a - b);
-  if (excluded.length > 0 && excluded.every((e) => /cool/i.test(e)) && cooldownEnds.length > 0)
-    return Math.max(100, cooldownEnds[0]! - now);
-  if (excluded.length > 0 && excluded.every((e) => /capabilit|complexity|context|disabled|pinned/i.test(e)))
-    return waitMs.unavailable;
+  const kinds = assignment.scores.map((s) => s.excludedKind);
+  const all = (allowed: (string | undefined)[]) =>
+    kinds.length > 0 && kinds.every((k) => allowed.includes(k));
+  // Models that can never take it, whatever the load: only money or configuration can change that.
+  const unavailable = ["disabled", "pinned", "capability", "complexity", "context"];
+  if (all([...unavailable, "budget", "idea"]) && kinds.some((k) => k === "budget" || k === "idea"))
+    return waitMs.budget;
+  if (all(["cooldown"])) {
+    const ends = models.map((m) => m.cooldownUntil ?? 0).filter((t) => t > now);
+    if (ends.length > 0) return Math.max(100, Math.min(...ends) - now);
+  }
+  if (all(unavailable)) return waitMs.unavailable;
   return waitMs.capacity;
 }
 

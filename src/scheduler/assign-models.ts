@@ -92,7 +92,13 @@ function decide(
       taskId: task.id,
       modelId: null,
       reason,
-      scores: models.map((model) => ({ modelId: model.id, score: null, factors: {}, excluded: reason })),
+      scores: models.map((model) => ({
+        modelId: model.id,
+        score: null,
+        factors: {},
+        excluded: reason,
+        excludedKind: "idea" as const,
+      })),
     };
   }
 
@@ -122,7 +128,13 @@ function decide(
       continue;
     }
     exclusions.push(blocked);
-    scores.push({ modelId: model.id, score: null, factors: {}, excluded: blocked.reason });
+    scores.push({
+      modelId: model.id,
+      score: null,
+      factors: {},
+      excluded: blocked.reason,
+      excludedKind: blocked.kind,
+    });
     const queued = waiting.get(model.id) ?? 0;
     if (excluded === null && waitableKinds.has(blocked.kind)) {
       const waitMs = expectedWaitMs(task, fit, usage, queued, now);

@@ -1,4 +1,4 @@
-import type { ModelState, SchedulerTask } from "./scheduler-types.ts";
+import type { ExclusionKind, ModelState, SchedulerTask } from "./scheduler-types.ts";
 
 /**
  * The rules that make a model ineligible for a task, whatever it would score. Static rules depend
@@ -7,18 +7,7 @@ import type { ModelState, SchedulerTask } from "./scheduler-types.ts";
  * (bench/scheduler/) apply these same rules, so that every strategy chooses among the same models.
  */
 
-export type ExclusionKind =
-  | "disabled"
-  | "pinned"
-  | "capability"
-  | "complexity"
-  | "context"
-  | "budget"
-  | "cooldown"
-  | "concurrency"
-  | "requests"
-  | "tokens"
-  | "idea";
+export type { ExclusionKind };
 
 export interface Exclusion {
   kind: ExclusionKind;

@@ -99,6 +99,20 @@ export interface SchedulerInput {
   exhaustedIdeas: Record<string, string>;
 }
 
+/** Why a model was not eligible for a task (src/scheduler/hard-constraints.ts has the rules). */
+export type ExclusionKind =
+  | "disabled"
+  | "pinned"
+  | "capability"
+  | "complexity"
+  | "context"
+  | "budget"
+  | "cooldown"
+  | "concurrency"
+  | "requests"
+  | "tokens"
+  | "idea";
+
 /** How one model scored for one task: every factor, so that the choice can be explained. */
 export interface ModelScore {
   modelId: string;
@@ -108,6 +122,8 @@ export interface ModelScore {
   factors: Record<string, number>;
   /** Why the model was not eligible (capability, complexity, limit, cooldown, budget, disabled, pinned). */
   excluded: string | null;
+  /** The rule behind `excluded`, for callers that act on it (how long a task waits). */
+  excludedKind?: ExclusionKind;
   /**
    * Optional: the estimates behind the factors, for eligible models. Pass the chosen model's
    * `priorSuccess` and `priorDurationMs` to recordOutcome (src/scheduler/learn.ts) when the attempt

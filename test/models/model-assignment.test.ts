@@ -44,7 +44,7 @@ async function stewardWith(
   t: TestContext,
   providers: ProviderConfig[],
   models: ModelConfig[],
-  extra: { budgets?: Deps["config"]["budgets"] } = {},
+  extra: { budgets?: Deps["config"]["budgets"]; retryDelayMs?: number } = {},
 ) {
   const testDb = await createTestDatabase(t);
   const deps = await testDeps(testDb.db, {
@@ -52,7 +52,7 @@ async function stewardWith(
       providers,
       models,
       budgets: extra.budgets ?? [],
-      tasks: { retry: { baseDelayMs: 10, maxDelayMs: 20 } },
+      tasks: { retry: { baseDelayMs: extra.retryDelayMs ?? 10, maxDelayMs: 2 * (extra.retryDelayMs ?? 10) } },
     },
   });
   const pools: WorkerPool[] = [];
@@ -83,10 +83,27 @@ const openAiProvider = (baseUrl: string): ProviderConfig => ({
   timeoutMs: 5_000,
 });
 
+/** The local OpenAI-compatible server, closed when the test ends. */
+async function localServer(t: TestContext) {
+  const server = await startFakeModelServer();
+  t.after(() => server.close());
+  return server;
+}
+
+/** Two models of the local server: the cheaper one is preferred, and falls back to the other. */
+const primaryAndBackup = [
+  model({
+    id: "primary",
+    provider: "local",
+    price: { inputPerMTok: 0.1, outputPerMTok: 0.1 },
+    fallback: ["backup"],
+  }),
+  model({ id: "backup", provider: "local", price: { inputPerMTok: 3, outputPerMTok: 9 } }),
+];
+
 describe(`models on ${backend}`, () => {
   it("an llm task renders its template, runs on the assigned model, and records tokens, cost and the model everywhere", async (t) => {
-    const server = await startFakeModelServer();
-    t.after(() => server.close());
+    const server = await localServer(t);
     const s = await stewardWith(
       t,
       [openAiProvider(server.baseUrl)],
@@ -144,8 +161,7 @@ describe(`models on ${backend}`, () => {
   });
 
   it("an answer that does not match the output schema is a failed attempt that says what did not match", async (t) => {
-    const server = await startFakeModelServer();
-    t.after(() => server.close());
+    const server = await localServer(t);
     const s = await stewardWith(
       t,
       [openAiProvider(server.baseUrl)],
@@ -172,22 +188,11 @@ describe(`models on ${backend}`, () => {
   });
 
   it("a 429 with Retry-After cools the model down for every worker; the retry runs at once on its fallback", async (t) => {
-    const server = await startFakeModelServer();
-    t.after(() => server.close());
-    const s = await stewardWith(
-      t,
-      [openAiProvider(server.baseUrl)],
-      [
-        // The cheaper model is preferred, and falls back to the other one.
-        model({
-          id: "primary",
-          provider: "local",
-          price: { inputPerMTok: 0.1, outputPerMTok: 0.1 },
-          fallback: ["backup"],
-        }),
-        model({ id: "backup", provider: "local", price: { inputPerMTok: 3, outputPerMTok: 9 } }),
-      ],
-    );
+    const server = await localServer(t);
+    // A minute's backoff: only a retry that skips it lets the task finish within the test.
+    const s = await stewardWith(t, [openAiProvider(server.baseUrl)], primaryAndBackup, {
+      retryDelayMs: 60_000,
+    });
     server.script(status(429, { "Retry-After": "30" }, '{"error":{"message":"slow down"}}'), reply("fine"));
     const [task] = await enqueueTasks(s.deps, [{ kind: "llm", payload: { prompt: "hello" } }]);
     await s.startPool("w1");
@@ -222,21 +227,8 @@ describe(`models on ${backend}`, () => {
   });
 
   it("a server error sends the retry to the fallback model", async (t) => {
-    const server = await startFakeModelServer();
-    t.after(() => server.close());
-    const s = await stewardWith(
-      t,
-      [openAiProvider(server.baseUrl)],
-      [
-        model({
-          id: "primary",
-          provider: "local",
-          price: { inputPerMTok: 0.1, outputPerMTok: 0.1 },
-          fallback: ["backup"],
-        }),
-        model({ id: "backup", provider: "local", price: { inputPerMTok: 3, outputPerMTok: 9 } }),
-      ],
-    );
+    const server = await localServer(t);
+    const s = await stewardWith(t, [openAiProvider(server.baseUrl)], primaryAndBackup);
     server.script(status(503, {}, "upstream overloaded"), reply("fine"));
     const [task] = await enqueueTasks(s.deps, [{ kind: "llm", payload: { prompt: "hello" } }]);
     await s.startPool("w1");
@@ -370,8 +362,7 @@ describe(`models on ${backend}`, () => {
   });
 
   it("at a budget's cap, assignment stops and the state says why", async (t) => {
-    const server = await startFakeModelServer();
-    t.after(() => server.close());
+    const server = await localServer(t);
     const s = await stewardWith(
       t,
       [openAiProvider(server.baseUrl)],
