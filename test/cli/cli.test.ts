@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { PgliteDatabase } from "../../src/db/pglite-database.ts";
 import { runCli } from "../support/run-cli.ts";
+import { tempFolder } from "../support/temp-folder.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 
-const emptyFolder = () => mkdtempSync(path.join(tmpdir(), "steward-cli-"));
+const emptyFolder = () => tempFolder("cli");
 
 describe(`steward CLI on ${backend}`, () => {
   it("migrate: status, plan (changes nothing), up, down only with --yes", async (t) => {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { ConfigInput } from "../../src/config/config-schema.ts";
@@ -9,6 +8,7 @@ import { getTask } from "../../src/tasks/query-tasks.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { runCli } from "../support/run-cli.ts";
 import { testDeps } from "../support/steward-deps.ts";
+import { tempFolder } from "../support/temp-folder.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
 
@@ -54,7 +54,7 @@ describe(`steward models and task explain on ${backend}`, () => {
     // The embedded database belongs to one process: let the CLI have it.
     if (backend === "pglite") await testDb.db.close();
 
-    const cwd = mkdtempSync(path.join(tmpdir(), "steward-models-"));
+    const cwd = tempFolder("models");
     writeFileSync(path.join(cwd, "steward.config.json"), JSON.stringify(modelsConfig));
     const env = { STEWARD_DATABASE_URL: testDb.url };
 

@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import type { Database } from "../../src/db/database.ts";
 import { PgliteDatabase } from "../../src/db/pglite-database.ts";
+import { tempFolder } from "../support/temp-folder.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { exitWithin, spawnCli } from "./spawn-cli.ts";
 
 function folderWithConfig(config: unknown): string {
-  const cwd = mkdtempSync(path.join(tmpdir(), "steward-start-"));
+  const cwd = tempFolder("start");
   writeFileSync(path.join(cwd, "steward.config.json"), JSON.stringify(config));
   return cwd;
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import type { Deps } from "../../src/app/deps.ts";
@@ -12,6 +11,7 @@ import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { getTask } from "../../src/tasks/query-tasks.ts";
 import { runCli } from "../support/run-cli.ts";
 import { testDeps } from "../support/steward-deps.ts";
+import { tempFolder } from "../support/temp-folder.ts";
 import { backend, createTestDatabase, openAnother } from "../support/test-database.ts";
 
 /**
@@ -84,7 +84,7 @@ const jsonl = (lines: unknown[]) =>
 describe(`steward task on ${backend}`, () => {
   it("adds one task from flags, refuses bad ones naming each problem, and adds a file whole or not at all", async (t) => {
     const { env, queuedTask, url } = await scenarioDatabase(t);
-    const folder = mkdtempSync(path.join(tmpdir(), "steward-task-add-"));
+    const folder = tempFolder("task-add");
 
     const one = await runCli(
       [

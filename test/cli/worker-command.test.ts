@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { runCli } from "../support/run-cli.ts";
 import { testDeps } from "../support/steward-deps.ts";
+import { tempFolder } from "../support/temp-folder.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { exitWithin, spawnCli } from "./spawn-cli.ts";
 
 /** A folder whose steward.config.json gives the worker a short grace period and quick polling. */
 function configFolder(workers: Record<string, number>): string {
-  const cwd = mkdtempSync(path.join(tmpdir(), "steward-worker-"));
+  const cwd = tempFolder("worker");
   writeFileSync(path.join(cwd, "steward.config.json"), JSON.stringify({ workers }));
   return cwd;
 }

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig } from "../../src/config/load-config.ts";
 import { isStewardError } from "../../src/errors.ts";
+import { tempFolder } from "../support/temp-folder.ts";
 
 function folderWith(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "steward-config-"));
+  const dir = tempFolder("config");
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -7,27 +7,16 @@ import type { TestContext } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { defaultWebRoot } from "../../src/http/build-server.ts";
+import { chooseChromium } from "./chromium.ts";
 
-/** What the browser tests share: the dashboard build, Chromium, and a folder for screenshots. */
+/** What the browser tests share: the dashboard build, Chromium (see chromium.ts), and a folder for screenshots. */
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const webSources = path.join(repoRoot, "web");
 
-// Debian's chromium (never `playwright install`: no network). These flags keep it from
-// reaching out to Google services and from needing a sandbox or GPU in containers.
-const chromiumArgs = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: chromiumArgs });
+export async function launchBrowser(): Promise<Browser> {
+  const choice = await chooseChromium();
+  return chromium.launch({ executablePath: choice.executablePath, args: choice.args, headless: true });
 }
 
 /** A page that records what it logs as errors: a test ends by asserting there were none. */

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { tempFolder } from "./temp-folder.ts";
 
-/** Writes migration files into a new temporary folder: `{ "0001_a.up.sql": "…", … }`. */
+/** Writes migration files into a new temporary folder (removed after the test file): `{ "0001_a.up.sql": "…", … }`. */
 export function migrationFolder(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "steward-migrations-"));
+  const dir = tempFolder("migrations");
   for (const [name, sql] of Object.entries(files)) writeFileSync(path.join(dir, name), sql);
   return dir;
 }
