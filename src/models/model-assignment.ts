@@ -1,7 +1,13 @@
 import type { Database, Queryable } from "../db/database.ts";
 import { assignModels } from "../scheduler/assign-models.ts";
-import type { Assignment, ModelKindStats, ModelState, SchedulerTask } from "../scheduler/scheduler-types.ts";
-import type { ClaimedTask } from "../tasks/task.ts";
+import type {
+  Assignment,
+  ExclusionKind,
+  ModelKindStats,
+  ModelState,
+  SchedulerTask,
+} from "../scheduler/scheduler-types.ts";
+import type { AssignmentView, ClaimedTask, ModelWaitCause } from "../tasks/task.ts";
 import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
 import type { ModelRegistry } from "./model-registry.ts";
 
@@ -16,7 +22,7 @@ export interface AssignmentResult {
   /** Tasks that got a model: run them. `task.aiModel` is set to it. */
   assigned: { task: ClaimedTask; assignment: Assignment }[];
   /** Tasks handed back to the queue without using an attempt, and when they are tried again. */
-  waiting: { task: ClaimedTask; assignment: Assignment; retryAt: Date }[];
+  waiting: { task: ClaimedTask; assignment: Assignment; cause: ModelWaitCause; retryAt: Date }[];
 }
 
 /** How long a task that got no model waits before it is claimed again, by the reason. */
@@ -61,7 +67,13 @@ export async function assignClaimedTasks(
         task.aiModel = assignment.modelId;
         result.assigned.push({ task, assignment });
       } else {
-        result.waiting.push({ task, assignment, retryAt: new Date(now + waitFor(assignment, models, now)) });
+        const cause = waitCause(assignment);
+        result.waiting.push({
+          task,
+          assignment,
+          cause,
+          retryAt: new Date(now + waitFor(cause, models, now)),
+        });
       }
     }
     await recordAssignments(tx, workerId, result, schedulerTasks, deps.models);
@@ -225,29 +237,47 @@ export function modelStates(registry: ModelRegistry, world: ModelWorld, now: num
   });
 }
 
+/** Exclusions that no load, time or money can lift: only configuration can. */
+const unavailableKinds = new Set<ExclusionKind | undefined>([
+  "disabled",
+  "pinned",
+  "capability",
+  "complexity",
+  "context",
+]);
+
+/**
+ * Why a task got no model, as a stable cause (the reason's words carry numbers that change every
+ * time): decided by the exclusions of the models that could take it at all, so that one model
+ * lacking a skill does not hide that the others are cooling down.
+ */
+export function waitCause(assignment: Assignment): ModelWaitCause {
+  const passing = assignment.scores.map((s) => s.excludedKind).filter((k) => !unavailableKinds.has(k));
+  if (passing.length === 0) return "unavailable";
+  if (passing.every((k) => k === "budget" || k === "idea")) return "budget";
+  if (passing.every((k) => k === "cooldown")) return "cooldown";
+  if (passing.every((k) => k === "requests" || k === "tokens")) return "rate_limit";
+  return "capacity";
+}
+
 /** How long a task without a model waits: until a cooldown ends, a minute for budgets, a second for capacity. */
-function waitFor(assignment: Assignment, models: ModelState[], now: number): number {
-  const kinds = assignment.scores.map((s) => s.excludedKind);
-  const all = (allowed: (string | undefined)[]) =>
-    kinds.length > 0 && kinds.every((k) => allowed.includes(k));
-  // Models that can never take it, whatever the load: only money or configuration can change that.
-  const unavailable = ["disabled", "pinned", "capability", "complexity", "context"];
-  if (all([...unavailable, "budget", "idea"]) && kinds.some((k) => k === "budget" || k === "idea"))
-    return waitMs.budget;
-  if (all(["cooldown"])) {
+function waitFor(cause: ModelWaitCause, models: ModelState[], now: number): number {
+  if (cause === "cooldown") {
     const ends = models.map((m) => m.cooldownUntil ?? 0).filter((t) => t > now);
     if (ends.length > 0) return Math.max(100, Math.min(...ends) - now);
   }
-  if (all(unavailable)) return waitMs.unavailable;
+  if (cause === "budget") return waitMs.budget;
+  if (cause === "unavailable") return waitMs.unavailable;
   return waitMs.capacity;
 }
 
 /** The assignment as stored on the task and its attempt (what `steward task explain` shows). */
-export function storedAssignment(assignment: Assignment, at: Date): Record<string, unknown> {
+export function storedAssignment(assignment: Assignment, at: Date): AssignmentView {
   return {
     at: at.toISOString(),
     model: assignment.modelId,
     reason: assignment.reason,
+    ...(assignment.modelId === null ? { cause: waitCause(assignment) } : {}),
     scores: assignment.scores,
   };
 }

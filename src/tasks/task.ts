@@ -74,6 +74,15 @@ export interface TaskView {
 }
 
 /**
+ * Why a task of a kind that runs on a model got none: `unavailable`, no configured model can ever
+ * take it (none configured, disabled, missing capability, complexity, context, pinned elsewhere);
+ * `budget`, the budgets of every model that could are spent; `cooldown`, they cool down after a
+ * 429 or a server error; `rate_limit`, they are at their requests or tokens per minute; `capacity`,
+ * they are at their concurrency limit (or a mix of these passing causes).
+ */
+export type ModelWaitCause = "unavailable" | "budget" | "cooldown" | "rate_limit" | "capacity";
+
+/**
  * Why the scheduler chose a model (or none) for an attempt: every model considered with the
  * score of each factor, or why it was excluded (src/scheduler/, docs/scheduling.md).
  */
@@ -81,6 +90,8 @@ export interface AssignmentView {
   at: string;
   model: string | null;
   reason: string;
+  /** When no model was chosen: the kind of cause, stable enough to group and count by. */
+  cause?: ModelWaitCause;
   scores: {
     modelId: string;
     score: number | null;
