@@ -74,12 +74,41 @@ export async function getTask(db: Queryable, id: number): Promise<TaskDetail | n
      ORDER BY 1`,
     [id],
   );
+  const attemptHistory = attempts.rows.map(toAttemptView);
+  const running = runningAttempt(row);
+  if (running !== null && !attemptHistory.some((a) => a.attempt === running.attempt))
+    attemptHistory.push(running);
   return {
     ...toTaskView(row),
     assignment: row.assignment,
-    attemptHistory: attempts.rows.map(toAttemptView),
+    attemptHistory,
     dependsOn: links.rows.filter((l) => l.direction === "on").map(({ id, status }) => ({ id, status })),
     dependents: links.rows.filter((l) => l.direction === "by").map(({ id, status }) => ({ id, status })),
+  };
+}
+
+/**
+ * The attempt a running task is making: it has no task_attempts row until it ends, so it is
+ * read from the lease (worker, start) and the task's model and assignment, which the scheduler
+ * wrote for this attempt. Its tokens and cost are known only when it ends.
+ */
+function runningAttempt(row: TaskRow & { assignment: AssignmentView | null }): AttemptView | null {
+  if (row.status !== "running" || row.started_at === null) return null;
+  return {
+    taskId: row.id,
+    attempt: row.attempts,
+    workerId: row.locked_by ?? "",
+    aiModel: row.ai_model,
+    outcome: "running",
+    queuedAt: row.run_at.toISOString(),
+    startedAt: row.started_at.toISOString(),
+    finishedAt: null,
+    errorClass: null,
+    errorMessage: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: "0",
+    assignment: row.assignment,
   };
 }
 
