@@ -7,6 +7,7 @@
 export type StewardErrorCode =
   | "config_invalid"
   | "database_unreachable"
+  | "database_missing"
   | "database_url_invalid"
   | "migration_invalid"
   | "migration_checksum_mismatch"
@@ -14,6 +15,7 @@ export type StewardErrorCode =
   | "migrations_pending"
   | "validation_failed"
   | "not_found"
+  | "not_permitted"
   | "conflict";
 
 export class StewardError extends Error {

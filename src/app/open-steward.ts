@@ -38,10 +38,20 @@ export async function openSteward(options: {
   cwd?: string;
   /** Task kinds this process knows (default: the built-in ones). */
   kinds?: TaskKind[];
+  /** Whether an embedded database may be made where none is (default true). */
+  create?: boolean;
+  /** The command opening it, recorded in an embedded folder's lock. */
+  command?: string;
 }): Promise<StewardHandle> {
   const logger = options.logger ?? createLogger(options.config.log);
   const migrations = loadMigrations();
-  const db = await openDatabase({ config: options.config.database, logger, cwd: options.cwd });
+  const db = await openDatabase({
+    config: options.config.database,
+    logger,
+    cwd: options.cwd,
+    create: options.create,
+    command: options.command,
+  });
   try {
     if (options.migrate) {
       const run = await migrateUp(db, migrations);

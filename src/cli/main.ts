@@ -18,12 +18,18 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .description("Steward: a self-auditing control plane for AI-model work")
     .option(
       "--database <url>",
-      "postgres://…, pglite:<folder> or pglite:memory (default pglite:./.steward/db)",
+      "postgres://…, pglite:<folder> or pglite:memory (default: .steward/db in the project's folder, found upwards from here)",
     )
-    .option("--config <file>", "configuration file (default steward.config.json or .yaml in this folder)")
+    .option(
+      "--config <file>",
+      "configuration file (default: steward.config.json or .yaml in the project's folder)",
+    )
     .option("--json", "print JSON for machines instead of tables")
+    .option("--wide", "print tables whole, however wide (by default they are cut to the terminal's width)")
     .option("--log-level <level>", "trace, debug, info, warn, error, fatal or silent")
     .showHelpAfterError()
+    // Subcommands list the options they inherit, so `steward task ls --help` shows --json too.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   registerStartCommand(program, io);
   registerStatusCommand(program, io, setExit);

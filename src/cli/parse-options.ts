@@ -19,17 +19,21 @@ export function taskId(value: string): number {
   return n;
 }
 
-/** For a repeatable or variadic option of task ids: `--depends-on 3 4 --depends-on 5`. */
+/** For variadic arguments of task ids: `steward task cancel 3 4 5`. */
 export function taskIds(value: string, previous: number[] = []): number[] {
   return [...previous, taskId(value)];
 }
 
-/** For a repeatable or variadic option of text values. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
+/**
+ * Every option that takes several values takes them the same way: comma-separated, and the
+ * option repeatable (`--kind a,b` or `--kind a --kind b`). Options are never variadic, so that
+ * an option's values cannot swallow the arguments after it.
+ */
+export function taskIdList(value: string, previous: number[] = []): number[] {
+  return [...previous, ...commaList(value).map(taskId)];
 }
 
-/** `a,b c` → ["a", "b", "c"]: comma-separated, repeatable. */
+/** `--kind a,b --kind c` → ["a", "b", "c"]: comma-separated, repeatable. */
 export function commaList(value: string, previous: string[] = []): string[] {
   return [
     ...previous,

@@ -1,12 +1,12 @@
-import type { KindPause } from "../tasks/pause-kinds.ts";
+import type { KindState } from "../tasks/pause-kinds.ts";
 import type { TaskDetail } from "../tasks/query-tasks.ts";
 import type { TaskView } from "../tasks/task.ts";
-import type { TaskKind } from "../tasks/task-kinds.ts";
 import { renderTable } from "./render-table.ts";
+import type { Jsonified } from "./steward-client.ts";
 
 /** How tasks read on a terminal: `task ls`, `task dead`, `task show`, `task kinds`. */
 
-export function renderTaskTable(tasks: TaskView[], now: Date): string {
+export function renderTaskTable(tasks: TaskView[], now: Date, width?: number): string {
   return renderTable(
     ["ID", "KIND", "STAGE", "STATUS", "ATTEMPTS", "MODEL", "AGE", "DURATION", "ERROR"],
     tasks.map((t) => [
@@ -20,10 +20,11 @@ export function renderTaskTable(tasks: TaskView[], now: Date): string {
       duration(t, now),
       t.error ? clip(`${t.error.class}: ${t.error.message}`, 48) : "",
     ]),
+    { width },
   );
 }
 
-export function renderTaskDetail(task: TaskDetail, now: Date): string {
+export function renderTaskDetail(task: Jsonified<TaskDetail>, now: Date): string {
   const when = (iso: string | null) =>
     iso === null ? "—" : `${iso} (${formatDuration(now.getTime() - Date.parse(iso))} ago)`;
   const links = (list: { id: number; status: string }[]) =>
@@ -83,24 +84,17 @@ export function renderTaskDetail(task: TaskDetail, now: Date): string {
   return lines.join("\n");
 }
 
-export function renderKindTable(kinds: TaskKind[], pauses: KindPause[]): string {
-  const paused = new Map(pauses.map((p) => [p.kind, p]));
-  const rows = kinds.map((k) => [
-    k.name,
-    k.defaults?.stage ?? k.name,
-    pauseNote(paused.get(k.name)),
-    k.description,
-  ]);
-  // A kind paused by a process that knows more kinds than this one still shows.
-  for (const p of pauses)
-    if (!kinds.some((k) => k.name === p.kind))
-      rows.push([p.kind, "", pauseNote(p), "(not known to this Steward)"]);
-  return renderTable(["KIND", "STAGE", "PAUSED", "DESCRIPTION"], rows);
+export function renderKindTable(kinds: Jsonified<KindState>[], width?: number): string {
+  return renderTable(
+    ["KIND", "STAGE", "PAUSED", "DESCRIPTION"],
+    kinds.map((k) => [k.name, k.stage, pauseNote(k), k.description]),
+    { width },
+  );
 }
 
-function pauseNote(pause: KindPause | undefined): string {
-  if (pause === undefined) return "no";
-  return `since ${pause.pausedAt.toISOString().slice(0, 19).replace("T", " ")}${pause.reason ? ` (${pause.reason})` : ""}`;
+function pauseNote(kind: Jsonified<KindState>): string {
+  if (!kind.paused || kind.pausedAt === null) return "no";
+  return `since ${kind.pausedAt.slice(0, 19).replace("T", " ")}${kind.pauseReason ? ` (${kind.pauseReason})` : ""}`;
 }
 
 function statusNote(task: TaskView): string {
@@ -166,7 +160,7 @@ function clip(text: string, length: number): string {
  * Why a task's model was chosen (`steward task explain`): the latest assignment with every model
  * considered and the score of each factor, then each attempt's model and reason.
  */
-export function renderExplanation(task: TaskDetail): string {
+export function renderExplanation(task: Jsonified<TaskDetail>, now: Date, width?: number): string {
   const lines = [`Task ${task.id}  ${task.kind}, urgency ${task.urgency}, complexity ${task.complexity}`];
   if (task.pinnedModel) lines.push(`Pinned to model ${task.pinnedModel}.`);
   const assignment = task.assignment;
@@ -178,23 +172,28 @@ export function renderExplanation(task: TaskDetail): string {
     );
     return lines.join("\n");
   }
+  // The reasons are the scheduler's at that moment ("cooling down for 3.0 s more"): say when it was.
+  const ago = formatDuration(now.getTime() - Date.parse(assignment.at));
   lines.push(
     "",
-    `Latest assignment (${assignment.at}): ${assignment.model ?? "no model — the task waits"}`,
+    `Latest assignment, ${ago} ago (${assignment.at}): ${assignment.model ?? "no model — the task waited"}`,
     `  ${assignment.reason}`,
     "",
   );
   const factorNames = [...new Set(assignment.scores.flatMap((s) => Object.keys(s.factors)))];
   lines.push(
     renderTable(
-      ["model", "score", ...factorNames, "excluded because"],
+      ["model", "score", ...factorNames, `excluded then (${ago} ago) because`],
       assignment.scores.map((s) => [
         s.modelId === assignment.model ? `${s.modelId} ←` : s.modelId,
         s.score === null ? "—" : s.score.toFixed(3),
         ...factorNames.map((f) => (s.factors[f] === undefined ? "" : s.factors[f]!.toFixed(3))),
         s.excluded ?? "",
       ]),
+      { width },
     ),
+    "",
+    "Limits, cooldowns and budgets are as they were then; `steward models` shows each model's state now.",
   );
   const attempts = task.attemptHistory.filter((a) => a.assignment !== null);
   if (attempts.length > 0) {

@@ -9,9 +9,10 @@ import {
   environmentVariables,
   otherEnvironmentVariables,
 } from "./config-schema.ts";
+import { configFileNames, findProjectFolder, type ProjectFolder } from "./find-project.ts";
 
 export interface LoadConfigOptions {
-  /** Directory in which `steward.config.json|yaml|yml` is looked for. */
+  /** Where the command runs; the project's folder is found from here upwards. */
   cwd?: string;
   /** An explicit configuration file (`--config`); overrides STEWARD_CONFIG and the default names. */
   file?: string;
@@ -21,12 +22,13 @@ export interface LoadConfigOptions {
 }
 
 export interface LoadedConfig {
+  /** With an embedded database's folder made absolute (`pglite:/…/.steward/db`). */
   config: Config;
   /** The configuration file that was read, if any. */
   file: string | null;
+  /** The project's folder (see findProjectFolder): where the configuration and `.steward/` are. */
+  project: ProjectFolder;
 }
-
-const defaultFileNames = ["steward.config.json", "steward.config.yaml", "steward.config.yml"];
 
 type Plain = Record<string, unknown>;
 
@@ -37,17 +39,36 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const sources = new Map<string, string>();
   const merged: Plain = {};
 
-  const file = findConfigFile(cwd, options.file ?? env.STEWARD_CONFIG);
+  const project = findProjectFolder(cwd);
+  const file = findConfigFile(cwd, project.root, options.file ?? env.STEWARD_CONFIG);
   if (file !== null) mergeLayer(merged, readConfigFile(file), path.basename(file), sources, []);
   mergeLayer(merged, readEnvironment(env), "", sources, [], true);
   if (options.flags) mergeLayer(merged, options.flags, "command-line flag", sources, []);
 
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) throw configError(parsed.error, sources, merged);
-  return { config: parsed.data, file };
+  const config = parsed.data;
+  // A folder given on the command line or in the environment is relative to where the command
+  // runs, as a person typing it expects; one in a file to that file's folder; the default to
+  // the project's folder.
+  const source = sources.get("database.url") ?? sources.get("database");
+  const base =
+    source === undefined
+      ? project.root
+      : source === "command-line flag" || source.startsWith("environment variable")
+        ? cwd
+        : path.dirname(file ?? path.join(project.root, "x"));
+  config.database.url = absoluteDatabaseUrl(config.database.url, base);
+  return { config, file, project };
 }
 
-function findConfigFile(cwd: string, explicit: string | undefined): string | null {
+function absoluteDatabaseUrl(url: string, base: string): string {
+  if (!url.startsWith("pglite:") || url === "pglite:memory") return url;
+  const folder = url.slice("pglite:".length).replace(/^\/\/(?=\/)/, "");
+  return folder === "" ? url : `pglite:${path.resolve(base, folder)}`;
+}
+
+function findConfigFile(cwd: string, root: string, explicit: string | undefined): string | null {
   if (explicit !== undefined && explicit !== "") {
     const resolved = path.resolve(cwd, explicit);
     if (!existsSync(resolved)) {
@@ -57,7 +78,7 @@ function findConfigFile(cwd: string, explicit: string | undefined): string | nul
     }
     return resolved;
   }
-  const found = defaultFileNames.map((name) => path.join(cwd, name)).filter((p) => existsSync(p));
+  const found = configFileNames.map((name) => path.join(root, name)).filter((p) => existsSync(p));
   if (found.length > 1) {
     throw new StewardError(
       "config_invalid",

@@ -1,5 +1,8 @@
+import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import { PGlite, type PGliteInterface } from "@electric-sql/pglite";
+import { StewardError } from "../errors.ts";
 import { DataFolderLock } from "./data-folder-lock.ts";
 import type { Database, Queryable, QueryResult, Session } from "./database.ts";
 import { Mutex } from "./mutex.ts";
@@ -28,17 +31,34 @@ export class PgliteDatabase implements Database {
     this.#lock = lock;
   }
 
-  /** `dataDir` null means in memory. A data folder is locked to this process until `close()`. */
-  static async open(dataDir: string | null): Promise<PgliteDatabase> {
+  /**
+   * `dataDir` null means in memory. A data folder is locked to this process until `close()`.
+   * With `create: false`, a folder that holds no database is refused (`database_missing`)
+   * rather than made: a command that only reads must not leave an empty database behind.
+   */
+  static async open(
+    dataDir: string | null,
+    options: { create?: boolean; command?: string } = {},
+  ): Promise<PgliteDatabase> {
     if (dataDir === null) return new PgliteDatabase(await PGlite.create(), "pglite:memory");
+    if (options.create === false && !existsSync(path.join(dataDir, "PG_VERSION"))) {
+      throw new StewardError("database_missing", `There is no Steward database in ${dataDir}.`, {
+        details: { dataDir },
+      });
+    }
     await mkdir(dataDir, { recursive: true });
-    const lock = DataFolderLock.acquire(dataDir);
+    const lock = DataFolderLock.acquire(dataDir, options.command);
     try {
       return new PgliteDatabase(await PGlite.create(dataDir), `pglite:${dataDir}`, lock);
     } catch (error) {
       lock.release();
       throw error;
     }
+  }
+
+  /** The data folder's lock (null in memory), through which `steward start` advertises its API. */
+  get lock(): DataFolderLock | null {
+    return this.#lock;
   }
 
   /** Wraps an existing PGlite instance (a clone, say); closing the wrapper closes it. */

@@ -24,7 +24,7 @@ export interface DoctorReport {
 }
 
 /** Exit status of `steward doctor`: 0 clean, 1 drift remains, 2 migrations pending (or changed). */
-export function doctorExitCode(report: DoctorReport): 0 | 1 | 2 {
+export function doctorExitCode(report: Pick<DoctorReport, "status">): 0 | 1 | 2 {
   return report.status === "clean" ? 0 : report.status === "drift" ? 1 : 2;
 }
 

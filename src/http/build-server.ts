@@ -2,13 +2,16 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import type { Deps } from "../app/deps.ts";
 import { installErrorHandlers } from "./error-handler.ts";
+import { backfillRoutes } from "./routes/backfill-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { kindRoutes } from "./routes/kind-routes.ts";
 import { modelRoutes } from "./routes/model-routes.ts";
 import { openApiRoutes } from "./routes/openapi-routes.ts";
+import { schemaRoutes } from "./routes/schema-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
+import { taskChangeRoutes } from "./routes/task-change-routes.ts";
 import { taskRoutes } from "./routes/task-routes.ts";
 
 /** Where `npm run build` puts the dashboard (same depth from src/http and dist/http). */
@@ -23,6 +26,8 @@ export interface ServerOptions {
   webRoot?: string;
   /** Called for each route as it is added (tests compare them with the API description). */
   onRoute?: (route: RouteOptions) => void;
+  /** The token administrative routes answer to (see local-token.ts); none: they refuse every request. */
+  localToken?: string;
 }
 
 export async function buildServer(deps: Deps, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -50,7 +55,10 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   await app.register(healthRoutes, { deps });
   await app.register(statusRoutes, { deps });
   await app.register(taskRoutes, { deps });
+  await app.register(taskChangeRoutes, { deps });
   await app.register(kindRoutes, { deps });
+  await app.register(schemaRoutes, { deps, localToken: options.localToken });
+  await app.register(backfillRoutes, { deps, localToken: options.localToken });
   await app.register(modelRoutes, { deps });
   await app.register(eventRoutes, { deps });
   await app.register(openApiRoutes);

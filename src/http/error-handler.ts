@@ -28,12 +28,16 @@ export function statusForCode(code: StewardErrorCode): number {
       return 400;
     case "not_found":
       return 404;
+    // An administrative route asked without the token of the process's own CLI.
+    case "not_permitted":
+      return 403;
     // The request is well formed but the thing it names is in a state that does not allow it
     // (cancelling a finished task): the client may look at that state and decide.
     case "conflict":
       return 409;
     // Temporarily unable: the database is away, or migrations are still to be applied.
     case "database_unreachable":
+    case "database_missing":
     case "migrations_pending":
       return 503;
     // The server is misconfigured or its database is in a state it cannot work with:

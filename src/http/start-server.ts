@@ -5,14 +5,16 @@ import { buildServer } from "./build-server.ts";
 export interface RunningServer {
   /** e.g. http://127.0.0.1:4100, with the real port when 0 was asked for. */
   url: string;
+  /** The address a client on this machine uses (loopback when listening on every address). */
+  localUrl: string;
   close(): Promise<void>;
 }
 
 export async function startServer(
   deps: Deps,
-  options: { host: string; port: number; webRoot?: string },
+  options: { host: string; port: number; webRoot?: string; localToken?: string },
 ): Promise<RunningServer> {
-  const app = await buildServer(deps, { webRoot: options.webRoot });
+  const app = await buildServer(deps, { webRoot: options.webRoot, localToken: options.localToken });
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (cause) {
@@ -30,5 +32,8 @@ export async function startServer(
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
   deps.logger.info({ url }, `Steward is listening on ${url}`);
-  return { url, close: () => app.close() };
+  // What a client on this machine dials: a wildcard address is reached through loopback.
+  const wildcard = options.host === "0.0.0.0" || options.host === "::" || options.host === "[::]";
+  const localUrl = wildcard ? `http://${options.host === "0.0.0.0" ? "127.0.0.1" : "[::1]"}:${port}` : url;
+  return { url, localUrl, close: () => app.close() };
 }

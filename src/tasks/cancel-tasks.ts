@@ -1,5 +1,6 @@
 import type { Database } from "../db/database.ts";
 import { StewardError } from "../errors.ts";
+import { requireStorableText } from "./storable-text.ts";
 import type { TaskStatus } from "./task.ts";
 import { failDependents } from "./task-dependencies.ts";
 import { notifyTasksCancelled, notifyTasksReady } from "./task-notifications.ts";
@@ -9,6 +10,10 @@ export interface ChangedTask {
   from: TaskStatus;
   to: TaskStatus;
 }
+
+/** The states from which a task may be cancelled, and retried: the one home of these rules. */
+export const cancellableStatuses: TaskStatus[] = ["queued", "blocked", "running"];
+export const retryableStatuses: TaskStatus[] = ["failed", "cancelled"];
 
 /**
  * Cancels queued, blocked and running tasks. A running task's attempt is recorded as
@@ -20,11 +25,12 @@ export async function cancelTasks(
   ids: number[],
   reason = "cancelled by request",
 ): Promise<ChangedTask[]> {
+  requireStorableText("The cancellation", { reason });
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ id: number; from_status: TaskStatus; has_dependents: boolean }>(
       `WITH target AS (
          SELECT id, status, locked_by, attempts, run_at, started_at, ai_model FROM execution_tasks
-          WHERE id = ANY($1::bigint[]) AND status IN ('queued', 'blocked', 'running')
+          WHERE id = ANY($1::bigint[]) AND status = ANY($3::text[])
           FOR UPDATE
        ), updated AS (
          UPDATE execution_tasks t
@@ -42,7 +48,7 @@ export async function cancelTasks(
        )
        SELECT target.id, target.status AS from_status, updated.has_dependents
          FROM target JOIN updated ON updated.id = target.id`,
-      [ids, reason],
+      [ids, reason, cancellableStatuses],
     );
     await notifyTasksCancelled(
       tx,
@@ -73,7 +79,7 @@ export async function retryTasks(db: Database, ids: number[], extraAttempts: num
                 (SELECT count(*)::int FROM task_dependencies d JOIN execution_tasks x ON x.id = d.depends_on
                   WHERE d.task_id = t.id AND x.status <> 'succeeded') AS pending
            FROM execution_tasks t
-          WHERE t.id = ANY($1::bigint[]) AND t.status IN ('failed', 'cancelled')
+          WHERE t.id = ANY($1::bigint[]) AND t.status = ANY($3::text[])
           FOR UPDATE
        )
        UPDATE execution_tasks t
@@ -84,7 +90,7 @@ export async function retryTasks(db: Database, ids: number[], extraAttempts: num
          FROM target
         WHERE t.id = target.id
        RETURNING t.id, target.status AS from_status, t.status`,
-      [ids, extraAttempts],
+      [ids, extraAttempts, retryableStatuses],
     );
     if (rows.some((r) => r.status === "queued")) await notifyTasksReady(tx);
     return rows.map((r) => ({ id: r.id, from: r.from_status, to: r.status }));

@@ -15,7 +15,7 @@ export interface EnqueuedTask {
   created: boolean;
 }
 
-type EnqueueDeps = Pick<Deps, "db" | "config" | "kinds" | "clock" | "models">;
+export type EnqueueDeps = Pick<Deps, "db" | "config" | "kinds" | "clock" | "models">;
 
 /**
  * Adds one task or many, all or nothing, in one transaction: a request with any problem is

@@ -7,8 +7,10 @@ test("every StewardError code has its HTTP status", () => {
   const expected: Record<StewardErrorCode, number> = {
     validation_failed: 400,
     not_found: 404,
+    not_permitted: 403,
     conflict: 409,
     database_unreachable: 503,
+    database_missing: 503,
     config_invalid: 500,
     database_url_invalid: 500,
     migration_invalid: 500,

@@ -277,7 +277,7 @@ test("GET /api/tasks/:id is 404 in JSON for a missing task, 400 for an id that i
   assert.deepEqual(missing.json(), {
     error: {
       code: "not_found",
-      message: "No task 424242. List tasks with GET /api/tasks.",
+      message: "There is no task 424242.",
       details: { taskId: 424242 },
     },
   });

@@ -2,8 +2,8 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { backfills, findBackfill } from "../../backfill/backfills.ts";
-import { type BackfillProgress, runBackfill } from "../../backfill/run-backfill.ts";
-import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import type { BackfillProgress } from "../../backfill/run-backfill.ts";
+import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
 import { renderTable } from "../render-table.ts";
 
 export function registerBackfillCommand(
@@ -26,11 +26,12 @@ export function registerBackfillCommand(
           renderTable(
             ["NAME", "DESCRIPTION"],
             backfills.map((b) => [b.name, b.description]),
+            { width: tableWidth(io, options) },
           ),
         );
       }
       const backfill = findBackfill(name);
-      await withSteward(options, async ({ db }) => {
+      await withClient(options, { command: "backfill", needsSchema: true }, async (client) => {
         // Ctrl-C stops after the batch in flight; running the command again resumes.
         const controller = new AbortController();
         const stop = () => controller.abort();
@@ -38,7 +39,7 @@ export function registerBackfillCommand(
         process.once("SIGTERM", stop);
         const progress = progressReporter(io, Boolean(options.json));
         try {
-          const result = await runBackfill(db, backfill, {
+          const result = await client.runBackfill(backfill.name, {
             batchSize: opts.batchSize,
             restart: opts.restart,
             signal: controller.signal,

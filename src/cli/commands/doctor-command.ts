@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { applyRepairs, type DoctorReport, doctorExitCode, runDoctor } from "../../doctor/run-doctor.ts";
-import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import { type DoctorReport, doctorExitCode } from "../../doctor/run-doctor.ts";
+import { type CommandIo, globalOptions, withClient } from "../command-context.ts";
 import { renderTable } from "../render-table.ts";
+import type { Jsonified } from "../steward-client.ts";
 
 export function registerDoctorCommand(
   program: Command,
@@ -18,33 +19,32 @@ export function registerDoctorCommand(
     )
     .action(async (opts: { fix?: boolean }, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async (steward) => {
-        const before = await runDoctor(steward);
+      await withClient(options, { command: "doctor" }, async (client) => {
         if (!opts.fix) {
-          if (options.json) io.out(JSON.stringify(before));
-          else io.out(describeReport(before));
-          return setExit(doctorExitCode(before));
+          const report = await client.doctor();
+          if (options.json) io.out(JSON.stringify(report));
+          else io.out(describeReport(report));
+          return setExit(doctorExitCode(report));
         }
-        const fix = await applyRepairs(steward.db, before);
-        const after = fix.error ? before : await runDoctor(steward);
+        const fix = await client.fixSchema();
         if (options.json) {
-          io.out(JSON.stringify({ ...after, applied: fix.applied, error: fix.error?.message }));
+          io.out(JSON.stringify(fix));
         } else {
-          if (fix.error) io.err(`steward: ${fix.error.message}`);
+          if (fix.error) io.err(`steward: ${fix.error}`);
           else
             io.out(
               fix.applied.length
                 ? `Applied ${fix.applied.length} repair${fix.applied.length > 1 ? "s" : ""} in one transaction.\n`
                 : "Nothing to repair automatically.\n",
             );
-          io.out(describeReport(after));
+          io.out(describeReport(fix));
         }
-        setExit(fix.error ? 1 : doctorExitCode(after));
+        setExit(fix.error ? 1 : doctorExitCode(fix));
       });
     });
 }
 
-export function describeReport(report: DoctorReport): string {
+export function describeReport(report: Jsonified<DoctorReport>): string {
   const m = report.migrations;
   const lines = [
     `Database    ${report.database}`,
@@ -78,6 +78,11 @@ export function describeReport(report: DoctorReport): string {
   if (report.repairable.length) {
     lines.push("", "Repair (idempotent; `steward doctor --fix` applies it in one transaction):", "");
     for (const d of report.repairable) lines.push(d.repair!);
+  }
+  const guesses = report.differences.filter((d) => d.manualRepair);
+  if (guesses.length) {
+    lines.push("", "Likely renames (check each, then run it by hand; `--fix` never does):", "");
+    for (const d of guesses) lines.push(d.manualRepair!);
   }
   const notes = report.differences.filter((d) => d.explanation && (!d.repair || d.kind === "missing_column"));
   if (notes.length) {

@@ -1,13 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
-import {
-  type MigrationRunResult,
-  migrateDown,
-  migrateUp,
-  migrationStatus,
-  planMigrations,
-  repairMigrations,
-} from "../../migrate/migrator.ts";
-import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import type { MigrationRunReport } from "../../app/operations.ts";
+import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
+import { commaList } from "../parse-options.ts";
 import { renderTable } from "../render-table.ts";
 
 export function parseVersion(value: string): number {
@@ -29,19 +23,14 @@ export function registerMigrateCommand(
     .description("list migrations: applied, pending, changed since applied")
     .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db, migrations }) => {
-        const report = await migrationStatus(db, migrations);
+      await withClient(options, { command: "migrate status" }, async (client) => {
+        const report = await client.migrationStatus();
         if (options.json) return io.out(JSON.stringify(report));
         io.out(
           renderTable(
             ["VERSION", "NAME", "STATUS", "APPLIED AT", "MS"],
-            report.states.map((s) => [
-              s.version,
-              s.name,
-              s.status,
-              s.appliedAt?.toISOString() ?? "",
-              s.executionMs ?? "",
-            ]),
+            report.states.map((s) => [s.version, s.name, s.status, s.appliedAt ?? "", s.executionMs ?? ""]),
+            { width: tableWidth(io, options) },
           ),
         );
         io.out(
@@ -57,9 +46,9 @@ export function registerMigrateCommand(
     .option("--to <version>", "stop after this migration", parseVersion)
     .action(async (opts: { to?: number }, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db, migrations }) => {
+      await withClient(options, { command: "migrate up", create: true }, async (client) => {
         printRun(
-          await migrateUp(db, migrations, { to: opts.to }),
+          await client.migrateUp(opts.to),
           io,
           options.json,
           setExit,
@@ -75,22 +64,16 @@ export function registerMigrateCommand(
     .option("--yes", "really revert: a down migration may drop data")
     .action(async (opts: { to?: number; yes?: boolean }, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db, migrations }) => {
+      await withClient(options, { command: "migrate down" }, async (client) => {
         if (!opts.yes) {
-          const plan = await planMigrations(db, migrations, { direction: "down", to: opts.to });
+          const plan = await client.planMigrations({ direction: "down", to: opts.to });
           io.err(
             `This would revert ${plan.steps.map((s) => s.name).join(", ") || "nothing"}; a down migration may drop data. ` +
               "See the SQL with `steward migrate plan --down`, then run again with --yes.",
           );
           return setExit(1);
         }
-        printRun(
-          await migrateDown(db, migrations, { to: opts.to }),
-          io,
-          options.json,
-          setExit,
-          "Nothing to revert.",
-        );
+        printRun(await client.migrateDown(opts.to), io, options.json, setExit, "Nothing to revert.");
       });
     });
 
@@ -101,11 +84,8 @@ export function registerMigrateCommand(
     .option("--to <version>", "target version", parseVersion)
     .action(async (opts: { down?: boolean; to?: number }, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db, migrations }) => {
-        const plan = await planMigrations(db, migrations, {
-          direction: opts.down ? "down" : "up",
-          to: opts.to,
-        });
+      await withClient(options, { command: "migrate plan" }, async (client) => {
+        const plan = await client.planMigrations({ direction: opts.down ? "down" : "up", to: opts.to });
         if (options.json) return io.out(JSON.stringify({ steps: plan.steps, error: plan.error?.message }));
         if (plan.error) {
           io.err(`steward: ${plan.error.message}`);
@@ -119,18 +99,19 @@ export function registerMigrateCommand(
   migrate
     .command("repair")
     .description("accept the current files of migrations changed since they were applied (runs no SQL)")
-    .option("--version <version...>", "only these migrations", (v: string, prev: number[] = []) => [
-      ...prev,
-      parseVersion(v),
-    ])
-    .action(async (opts: { version?: number[] }, command: Command) => {
+    .option(
+      "--migration <versions>",
+      "only these migrations, comma-separated numbers",
+      (v: string, prev: number[] = []) => [...prev, ...commaList(v).map(parseVersion)],
+    )
+    .action(async (opts: { migration?: number[] }, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db, migrations }) => {
-        const accepted = await repairMigrations(db, migrations, { versions: opts.version });
-        if (options.json) return io.out(JSON.stringify({ accepted: accepted.map((s) => s.name) }));
+      await withClient(options, { command: "migrate repair" }, async (client) => {
+        const { accepted } = await client.repairMigrations(opts.migration);
+        if (options.json) return io.out(JSON.stringify({ accepted }));
         io.out(
           accepted.length
-            ? `Accepted the current files of ${accepted.map((s) => s.name).join(", ")}.`
+            ? `Accepted the current files of ${accepted.join(", ")}.`
             : "No changed migrations.",
         );
       });
@@ -138,19 +119,14 @@ export function registerMigrateCommand(
 }
 
 function printRun(
-  run: MigrationRunResult,
+  run: MigrationRunReport,
   io: CommandIo,
   json: boolean | undefined,
   setExit: (code: number) => void,
   none: string,
 ): void {
   if (json) {
-    io.out(
-      JSON.stringify({
-        steps: run.steps,
-        error: run.error ? { code: run.error.code, message: run.error.message } : undefined,
-      }),
-    );
+    io.out(JSON.stringify({ steps: run.steps, error: run.error }));
   } else {
     for (const step of run.steps) {
       const mark = step.status === "done" ? "✔" : step.status === "error" ? "✖" : "·";

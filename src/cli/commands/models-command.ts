@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { getModelsStatus, type ModelStatus } from "../../models/model-status.ts";
-import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import type { ModelStatus } from "../../models/model-status.ts";
+import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
 import { renderTable } from "../render-table.ts";
 
 /** `steward models`: every configured model with its live state (limits, cooldowns, spend, what was learned). */
@@ -10,14 +10,14 @@ export function registerModelsCommand(program: Command, io: CommandIo): void {
     .description("list models with their live state: load against limits, cooldowns, spend against budgets")
     .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db, models }) => {
-        const status = await getModelsStatus(db, models);
+      await withClient(options, { command: "models", needsSchema: true }, async (client) => {
+        const status = await client.models();
         if (options.json) return io.out(JSON.stringify(status));
         if (status.models.length === 0)
           return io.out(
             "No models are configured. Add providers and models to steward.config.json (see README, “Models”).",
           );
-        io.out(renderModelsTable(status.models));
+        io.out(renderModelsTable(status.models, tableWidth(io, options)));
         const ideas = Object.values(status.exhaustedIdeas);
         if (ideas.length > 0) io.out(`\nIdeas at their budget: ${ideas.join("; ")}`);
         const simulated = status.models.filter((m) => m.providerType === "sim").map((m) => m.id);
@@ -31,7 +31,7 @@ export function registerModelsCommand(program: Command, io: CommandIo): void {
 
 const money = (usd: number) => `$${usd < 10 ? usd.toFixed(4) : usd.toFixed(2)}`;
 
-export function renderModelsTable(models: ModelStatus[]): string {
+export function renderModelsTable(models: ModelStatus[], width?: number): string {
   return renderTable(
     [
       "model",
@@ -67,5 +67,6 @@ export function renderModelsTable(models: ModelStatus[]): string {
         .map(([skill, level]) => `${skill} ${level}`)
         .join(", "),
     ]),
+    { width },
   );
 }

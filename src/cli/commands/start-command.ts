@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { openSteward } from "../../app/open-steward.ts";
+import { PgliteDatabase } from "../../db/pglite-database.ts";
 import { type DemoWorkload, startDemoWorkload } from "../../demo/demo-workload.ts";
 import { type RunningServer, startServer } from "../../http/start-server.ts";
 import { type CommandIo, configFromFlags, globalOptions } from "../command-context.ts";
@@ -32,19 +34,25 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
       const extra: Record<string, unknown> = opts.demo === undefined ? {} : { demo: { enabled: opts.demo } };
       if (Object.keys(http).length) extra.http = http;
       const config = configFromFlags(options, extra);
-      const steward = await openSteward({ config, migrate: true, kinds: knownKinds });
+      const steward = await openSteward({ config, migrate: true, kinds: knownKinds, command: "start" });
+      // CLI commands run beside this process go through its API (src/cli/connect.ts); the lock
+      // file of the embedded folder tells them where it listens and the token to use.
+      const lock = steward.db instanceof PgliteDatabase ? steward.db.lock : null;
+      const localToken = randomBytes(24).toString("base64url");
       let server: RunningServer | undefined;
       let worker: StartedWorker | undefined;
       let demo: DemoWorkload | undefined;
       const stop = async () => {
         await demo?.stop();
         await worker?.pool.stop();
+        lock?.withdraw();
         await server?.close();
         await steward.close();
       };
       const stopped = waitForStopSignal(io);
       try {
-        server = await startServer(steward, config.http);
+        server = await startServer(steward, { ...config.http, localToken });
+        lock?.advertise({ url: server.localUrl, token: localToken });
         if (config.workers.embedded) worker = await startWorker(steward);
         const { enabled, tasksPerSecond } = config.demo;
         const wanted = enabled === "auto" ? steward.db.kind === "pglite" : enabled;

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { getSystemStatus } from "../../app/system-status.ts";
-import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import { type CommandIo, describeClient, globalOptions, withClient } from "../command-context.ts";
 
 export function registerStatusCommand(
   program: Command,
@@ -12,14 +11,14 @@ export function registerStatusCommand(
     .description("database, schema and readiness at a glance")
     .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async (steward) => {
-        const status = await getSystemStatus(steward);
-        if (options.json) io.out(JSON.stringify(status));
+      await withClient(options, { command: "status" }, async (client) => {
+        const status = await client.status();
+        if (options.json) io.out(JSON.stringify({ ...status, via: client.via ?? null }));
         else {
           io.out(
             [
               `Steward     ${status.version}`,
-              `Database    ${status.database.kind === "pglite" ? "embedded (PGlite)" : "PostgreSQL"}: ${status.database.description}`,
+              `Database    ${status.database.kind === "pglite" ? "embedded (PGlite)" : "PostgreSQL"}: ${describeClient(client)}`,
               `Schema      ${status.schema.status}; ${status.schema.applied} migrations applied, ${status.schema.pending} pending`,
               `Ready       ${status.ready ? "yes" : "no"}`,
             ].join("\n"),

@@ -1,10 +1,12 @@
+import { createReadStream } from "node:fs";
+import type { Readable } from "node:stream";
 import type { Command } from "commander";
 import { StewardError } from "../../errors.ts";
-import { type EnqueuedTask, enqueueTasks } from "../../tasks/enqueue-tasks.ts";
+import type { EnqueuedTask } from "../../tasks/enqueue-tasks.ts";
 import type { TaskInput } from "../../tasks/task-input.ts";
-import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
-import { collect, json, taskIds, wholeNumber } from "../parse-options.ts";
-import { openSource, readTaskLines, withLineNumbers } from "../task-file.ts";
+import { type CommandIo, globalOptions, withClient } from "../command-context.ts";
+import { commaList, json, taskIdList, wholeNumber } from "../parse-options.ts";
+import type { Jsonified } from "../steward-client.ts";
 
 interface AddOptions {
   file?: string;
@@ -50,7 +52,7 @@ export function registerTaskAddCommand(task: Command, io: CommandIo): void {
     .option("--stage <stage>", "the stage it belongs to (default: the kind's)")
     .option("--urgency <n>", "0–10 (default 5): a head start in the queue", wholeNumber)
     .option("--complexity <n>", "0–10 (default 5)", wholeNumber)
-    .option("--capability <capability...>", "a capability the model must have (repeatable)", collect)
+    .option("--capability <capabilities>", "capabilities the model must have, comma-separated", commaList)
     .option("--deadline <iso>", "when it must be done, e.g. 2026-12-01T12:00:00Z")
     .option("--run-at <iso>", "not before this time")
     .option("--delay-ms <n>", "not before this many milliseconds from now", wholeNumber)
@@ -61,7 +63,7 @@ export function registerTaskAddCommand(task: Command, io: CommandIo): void {
     )
     .option("--timeout-ms <n>", "time limit of one attempt (0: none)", wholeNumber)
     .option("--idempotency-key <key>", "a second add with the same key returns the first task instead")
-    .option("--depends-on <id...>", "start only after these tasks succeeded (repeatable)", taskIds)
+    .option("--depends-on <ids>", "start only after these tasks succeeded, comma-separated", taskIdList)
     .option("--idea <id>", "the idea this task serves", wholeNumber)
     .addHelpText(
       "after",
@@ -79,7 +81,7 @@ export function registerTaskAddCommand(task: Command, io: CommandIo): void {
             `--file takes every field from the file's lines; leave out ${kind !== undefined ? `the kind "${kind}"` : ""}${kind !== undefined && flags.length ? " and " : ""}${flags.map((f) => `--${dashed(f)}`).join(", ")}.`,
           );
         }
-        return addFile(opts.file, io, Boolean(options.json), options);
+        return addFile(opts.file, io, options);
       }
       if (kind === undefined) {
         throw new StewardError(
@@ -89,15 +91,15 @@ export function registerTaskAddCommand(task: Command, io: CommandIo): void {
       }
       const input: Record<string, unknown> = { kind };
       for (const flag of flags) input[fieldOf[flag as keyof typeof fieldOf]] = opts[flag as keyof AddOptions];
-      await withSteward(options, async (steward) => {
-        const [added] = await enqueueTasks(steward, [input]);
+      await withClient(options, { command: "task add", needsSchema: true }, async (client) => {
+        const [added] = await client.addTasks([input]);
         if (options.json) return io.out(JSON.stringify(added));
         io.out(describeAdded(added!, opts.idempotencyKey));
       });
     });
 }
 
-function describeAdded(task: EnqueuedTask, key: string | undefined): string {
+function describeAdded(task: Jsonified<EnqueuedTask>, key: string | undefined): string {
   if (!task.created)
     return `Task ${task.id} already exists under idempotency key "${key}" (${task.status}); nothing was added.`;
   return `Added task ${task.id} (${task.status}).`;
@@ -106,67 +108,48 @@ function describeAdded(task: EnqueuedTask, key: string | undefined): string {
 async function addFile(
   file: string,
   io: CommandIo,
-  json: boolean,
   options: ReturnType<typeof globalOptions>,
 ): Promise<void> {
   const name = file === "-" ? "stdin" : file;
   const progress = (text: string) => {
-    if (!json) io.err(text);
+    if (!options.json) io.err(text);
   };
   const started = performance.now();
-  let read: Awaited<ReturnType<typeof readTaskLines>>;
-  try {
-    read = await readTaskLines(openSource(file), name, (n) => progress(`read ${n} lines…`));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT")
-      throw new StewardError(
-        "not_found",
-        `There is no file ${file}. Give the path of a JSON Lines file, or - for stdin.`,
-      );
-    throw error;
-  }
-  if (read.inputs.length === 0) {
-    if (json) return io.out(JSON.stringify({ added: 0, existing: 0, tasks: [] }));
-    return io.out(`${name} has no tasks (only blank lines); nothing was added.`);
-  }
-  await withSteward(options, async (steward) => {
-    // One call, so one transaction: the file is added whole or not at all. A file of 100,000 noop
-    // tasks (5 MB) takes 8 s on PGlite and 4.3 s on PostgreSQL 15, reading included (2 cores),
-    // so chunking (separate transactions, no longer all or nothing) is not worth it.
-    if (read.inputs.length >= 10_000)
-      progress(`read ${read.inputs.length} tasks; validating and adding them in one transaction…`);
-    let added: EnqueuedTask[];
-    try {
-      added = await enqueueTasks(steward, read.inputs);
-    } catch (error) {
-      throw withLineNumbers(error, name, read.lines);
-    }
-    const created = added.filter((t) => t.created).length;
-    const existing = added.length - created;
-    const seconds = ((performance.now() - started) / 1_000).toFixed(1);
-    if (json) {
-      return io.out(
-        JSON.stringify({
-          added: created,
-          existing,
-          tasks: added.map((t) => ({
-            line: read.lines[t.index],
-            id: t.id,
-            status: t.status,
-            created: t.created,
-          })),
-        }),
-      );
-    }
-    io.out(
-      `Added ${created} task${created === 1 ? "" : "s"} from ${name}${idRange(added.filter((t) => t.created))}` +
-        `${existing ? `; ${existing} already existed (same idempotency key) and were left as they are` : ""}, in ${seconds} s.`,
+  const source = await openSource(file);
+  const result = await withClient(options, { command: "task add", needsSchema: true }, (client) =>
+    client.importTasks(source, name, progress),
+  );
+  if (options.json) return io.out(JSON.stringify(result));
+  if (result.tasks.length === 0) return io.out(`${name} has no tasks (only blank lines); nothing was added.`);
+  const seconds = ((performance.now() - started) / 1_000).toFixed(1);
+  io.out(
+    `Added ${result.added} task${result.added === 1 ? "" : "s"} from ${name}${idRange(result.tasks.filter((t) => t.created))}` +
+      `${result.existing ? `; ${result.existing} already existed (same idempotency key) and were left as they are` : ""}, in ${seconds} s.`,
+  );
+}
+
+/** A file to read, or stdin for `-`; a file that is not there is named before anything is opened. */
+async function openSource(file: string): Promise<Readable> {
+  if (file === "-") return process.stdin;
+  const stream = createReadStream(file);
+  await new Promise<void>((resolve, reject) => {
+    stream.once("open", () => resolve());
+    stream.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === "ENOENT"
+          ? new StewardError(
+              "not_found",
+              `There is no file ${file}. Give the path of a JSON Lines file, or - for stdin.`,
+            )
+          : error,
+      ),
     );
   });
+  return stream;
 }
 
 /** " (ids 5–104)": a file's new tasks take consecutive ids, unless another request ran meanwhile. */
-function idRange(tasks: EnqueuedTask[]): string {
+function idRange(tasks: { id: number }[]): string {
   if (tasks.length === 0) return "";
   let low = Number.POSITIVE_INFINITY;
   let high = 0;

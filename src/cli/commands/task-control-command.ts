@@ -1,14 +1,11 @@
 import type { Command } from "commander";
-import type { StewardHandle } from "../../app/open-steward.ts";
 import { StewardError } from "../../errors.ts";
-import { type ChangedTask, cancelTasks, retryTasks } from "../../tasks/cancel-tasks.ts";
-import { retryDeadTasks } from "../../tasks/dead-tasks.ts";
-import { listPausedKinds, pauseKinds, resumeKinds } from "../../tasks/pause-kinds.ts";
-import { getTask } from "../../tasks/query-tasks.ts";
-import { requireKnownKinds } from "../../tasks/require-kinds.ts";
-import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import type { ChangedTask } from "../../tasks/cancel-tasks.ts";
+import type { ChangeReport } from "../../tasks/change-tasks.ts";
+import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
 import { commaList, taskIds, wholeNumber } from "../parse-options.ts";
 import { renderKindTable } from "../render-task.ts";
+import type { Jsonified } from "../steward-client.ts";
 
 export function registerTaskControlCommands(
   task: Command,
@@ -23,18 +20,18 @@ export function registerTaskControlCommands(
     .addHelpText("after", "\nExit status: 1 when an id names no task; finished tasks are left as they are.")
     .action(async (ids: number[], opts: { reason: string }, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async (steward) => {
-        const changed = await cancelTasks(steward.db, ids, opts.reason);
-        const report = await changeReport(steward, ids, changed);
+      await withClient(options, { command: "task cancel", needsSchema: true }, async (client) => {
+        const report = await client.cancelTasks(ids, opts.reason);
         if (options.json) io.out(JSON.stringify(report));
         else {
+          const { changed } = report;
           const wasRunning = changed.filter((c) => c.from === "running").length;
           io.out(
             changed.length
               ? `Cancelled ${list(changed.map((c) => c.id))}${wasRunning ? ` (${wasRunning} running: ${wasRunning === 1 ? "its worker was" : "their workers were"} told to stop)` : ""}.`
               : "Cancelled nothing.",
           );
-          printUnchanged(io, report, "cancelled", "a finished task stays as it is");
+          printUnchanged(io, report, "cancelled");
         }
         if (report.missing.length) setExit(1);
       });
@@ -45,8 +42,8 @@ export function registerTaskControlCommands(
     .description("queue failed or cancelled tasks again, with more attempts")
     .argument("[id...]", "the tasks' ids", taskIds)
     .option("--all-dead", "every dead (failed) task; with --kind, of those kinds")
-    .option("--kind <kind...>", "with --all-dead: only these kinds", commaList)
-    .option("--attempts <n>", "attempts to add (default tasks.defaultMaxAttempts)", wholeNumber)
+    .option("--kind <kinds>", "with --all-dead: only these kinds, comma-separated", commaList)
+    .option("--attempts <n>", "attempts to add (default: tasks.defaultMaxAttempts)", wholeNumber)
     .addHelpText("after", "\nExit status: 1 when an id names no task.")
     .action(
       async (
@@ -68,20 +65,21 @@ export function registerTaskControlCommands(
             "validation_failed",
             "--kind goes with --all-dead; named tasks are retried whatever their kind.",
           );
-        await withSteward(options, async (steward) => {
-          const attempts = opts.attempts ?? steward.config.tasks.defaultMaxAttempts;
+        await withClient(options, { command: "task retry", needsSchema: true }, async (client) => {
           if (opts.allDead) {
-            if (opts.kind) requireKnownKinds(steward.kinds, opts.kind);
-            const changed = await retryDeadTasks(steward.db, { kinds: opts.kind, extraAttempts: attempts });
-            if (options.json) return io.out(JSON.stringify({ changed }));
+            const { changed, attempts } = await client.retryAllDead({
+              kinds: opts.kind,
+              attempts: opts.attempts,
+            });
+            if (options.json) return io.out(JSON.stringify({ changed, attempts }));
             return io.out(
               changed.length
                 ? `Queued ${changed.length} dead task${changed.length === 1 ? "" : "s"} again with ${attempts} more attempt${attempts === 1 ? "" : "s"} each${blockedNote(changed)}.`
                 : "No dead tasks to retry.",
             );
           }
-          const changed = await retryTasks(steward.db, named, attempts);
-          const report = await changeReport(steward, named, changed);
+          const report = await client.retryTasks(named, opts.attempts);
+          const { changed, attempts } = report;
           if (options.json) io.out(JSON.stringify(report));
           else {
             io.out(
@@ -89,7 +87,7 @@ export function registerTaskControlCommands(
                 ? `Queued ${list(changed.map((c) => c.id))} again with ${attempts} more attempt${attempts === 1 ? "" : "s"}${blockedNote(changed)}.`
                 : "Retried nothing.",
             );
-            printUnchanged(io, report, "retried", "only failed and cancelled tasks are retried");
+            printUnchanged(io, report, "retried");
           }
           if (report.missing.length) setExit(1);
         });
@@ -103,12 +101,11 @@ export function registerTaskControlCommands(
     .option("--reason <text>", "why (shown by `steward task kinds`)")
     .action(async (kinds: string[], opts: { reason?: string }, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async (steward) => {
-        requireKnownKinds(steward.kinds, kinds);
-        await pauseKinds(steward.db, kinds, opts.reason ?? null);
-        if (options.json) return io.out(JSON.stringify({ paused: kinds }));
+      await withClient(options, { command: "task pause", needsSchema: true }, async (client) => {
+        const { paused } = await client.pauseKinds(kinds, opts.reason);
+        if (options.json) return io.out(JSON.stringify({ paused }));
         io.out(
-          `Paused ${kinds.join(", ")}: no worker claims ${kinds.length === 1 ? "its" : "their"} tasks until \`steward task resume ${kinds.join(" ")}\`. Running tasks finish.`,
+          `Paused ${paused.join(", ")}: no worker claims ${paused.length === 1 ? "its" : "their"} tasks until \`steward task resume ${paused.join(" ")}\`. Running tasks finish.`,
         );
       });
     });
@@ -119,16 +116,8 @@ export function registerTaskControlCommands(
     .argument("<kind...>", "the kinds")
     .action(async (kinds: string[], _opts, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async (steward) => {
-        const paused = new Set((await listPausedKinds(steward.db)).map((p) => p.kind));
-        // A kind paused by a Steward that knows more kinds can be resumed from this one too.
-        requireKnownKinds(
-          steward.kinds,
-          kinds.filter((k) => !paused.has(k)),
-        );
-        await resumeKinds(steward.db, kinds);
-        const resumed = kinds.filter((k) => paused.has(k));
-        const notPaused = kinds.filter((k) => !paused.has(k));
+      await withClient(options, { command: "task resume", needsSchema: true }, async (client) => {
+        const { resumed, notPaused } = await client.resumeKinds(kinds);
         if (options.json) return io.out(JSON.stringify({ resumed, notPaused }));
         if (resumed.length)
           io.out(
@@ -144,60 +133,25 @@ export function registerTaskControlCommands(
     .description("the task kinds this Steward knows, with their default stage and whether they are paused")
     .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async (steward) => {
-        const pauses = await listPausedKinds(steward.db);
-        const kinds = steward.kinds.all();
-        if (options.json) {
-          const paused = new Map(pauses.map((p) => [p.kind, p]));
-          return io.out(
-            JSON.stringify(
-              kinds.map((k) => ({
-                name: k.name,
-                description: k.description,
-                stage: k.defaults?.stage ?? k.name,
-                paused: paused.has(k.name),
-                pausedAt: paused.get(k.name)?.pausedAt ?? null,
-                pauseReason: paused.get(k.name)?.reason ?? null,
-              })),
-            ),
-          );
-        }
-        io.out(renderKindTable(kinds, pauses));
+      await withClient(options, { command: "task kinds", needsSchema: true }, async (client) => {
+        const kinds = await client.kinds();
+        if (options.json) return io.out(JSON.stringify(kinds));
+        io.out(renderKindTable(kinds, tableWidth(io, options)));
       });
     });
 }
 
-interface ChangeReport {
-  changed: ChangedTask[];
-  /** Named tasks that exist but were not in a state to change. */
-  unchanged: { id: number; status: string }[];
-  /** Ids that name no task. */
-  missing: number[];
-}
-
-/** Says, for each named id that did not change, why: its status, or that there is no such task. */
-async function changeReport(
-  steward: StewardHandle,
-  ids: number[],
-  changed: ChangedTask[],
-): Promise<ChangeReport> {
-  const done = new Set(changed.map((c) => c.id));
-  const report: ChangeReport = { changed, unchanged: [], missing: [] };
-  for (const id of [...new Set(ids)].filter((i) => !done.has(i))) {
-    const task = await getTask(steward.db, id);
-    if (task === null) report.missing.push(id);
-    else report.unchanged.push({ id, status: task.status });
-  }
-  return report;
-}
-
-function printUnchanged(io: CommandIo, report: ChangeReport, verb: string, rule: string): void {
-  if (report.unchanged.length)
+/** Says, for each named task that did not change, why; and which ids name no task. */
+function printUnchanged(io: CommandIo, report: Jsonified<ChangeReport>, verb: string): void {
+  if (report.unchanged.length) {
+    const allowed = report.unchanged[0]!.allowed;
+    const rule = `only ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)} tasks are ${verb}`;
     io.out(`Not ${verb} (${rule}): ${report.unchanged.map((u) => `${u.id} is ${u.status}`).join(", ")}.`);
+  }
   if (report.missing.length) io.err(`steward: no task with id ${report.missing.join(", ")}.`);
 }
 
-function blockedNote(changed: ChangedTask[]): string {
+function blockedNote(changed: Jsonified<ChangedTask>[]): string {
   const blocked = changed.filter((c) => c.to === "blocked").length;
   return blocked ? ` (${blocked} blocked until ${blocked === 1 ? "its" : "their"} dependencies succeed)` : "";
 }

@@ -1,10 +1,7 @@
 import type { Command } from "commander";
-import type { Queryable } from "../../db/database.ts";
 import { StewardError } from "../../errors.ts";
-import { countDeadTasks } from "../../tasks/dead-tasks.ts";
-import { getTask, listTasks, type TaskDetail } from "../../tasks/query-tasks.ts";
 import type { TaskStatus } from "../../tasks/task.ts";
-import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
+import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
 import { commaList, taskId, wholeNumber } from "../parse-options.ts";
 import { renderExplanation, renderTaskDetail, renderTaskTable } from "../render-task.ts";
 
@@ -14,15 +11,15 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
   task
     .command("ls")
     .description("list tasks, newest first")
-    .option("--status <status...>", `only these statuses: ${statuses.join(", ")}`, commaList)
-    .option("--kind <kind...>", "only these kinds", commaList)
+    .option("--status <statuses>", `only these statuses, comma-separated: ${statuses.join(", ")}`, commaList)
+    .option("--kind <kinds>", "only these kinds, comma-separated", commaList)
     .option("--search <text>", "a task id, or text in the kind, stage, model or error message")
-    .option("--limit <n>", "at most this many (1–500, default 50)", wholeNumber, 50)
+    .option("--limit <n>", "at most this many (1–500)", wholeNumber, 50)
     .action(async (opts: { status?: string[]; kind?: string[]; search?: string; limit: number }, command) => {
       const options = globalOptions(command);
       const status = checkStatuses(opts.status);
-      await withSteward(options, async ({ db }) => {
-        const tasks = await listTasks(db, {
+      await withClient(options, { command: "task ls", needsSchema: true }, async (client) => {
+        const tasks = await client.listTasks({
           status,
           kind: opts.kind,
           search: opts.search,
@@ -30,7 +27,7 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
         });
         if (options.json) return io.out(JSON.stringify(tasks));
         if (tasks.length === 0) return io.out("No tasks match.");
-        io.out(renderTaskTable(tasks, new Date()));
+        io.out(renderTaskTable(tasks, new Date(), tableWidth(io, options)));
         if (tasks.length === Math.min(Math.max(opts.limit, 1), 500))
           io.out(
             `\n${tasks.length} newest shown; narrow with --status, --kind or --search, or raise --limit.`,
@@ -44,8 +41,8 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
     .argument("<id>", "the task's id", taskId)
     .action(async (id: number, _opts, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db }) => {
-        const detail = await requireTask(db, id);
+      await withClient(options, { command: "task show", needsSchema: true }, async (client) => {
+        const detail = await client.getTask(id);
         if (options.json) return io.out(JSON.stringify(detail));
         io.out(renderTaskDetail(detail, new Date()));
       });
@@ -57,8 +54,8 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
     .argument("<id>", "the task's id", taskId)
     .action(async (id: number, _opts, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db }) => {
-        const detail = await requireTask(db, id);
+      await withClient(options, { command: "task explain", needsSchema: true }, async (client) => {
+        const detail = await client.getTask(id);
         if (options.json)
           return io.out(
             JSON.stringify({
@@ -74,37 +71,29 @@ export function registerTaskListCommands(task: Command, io: CommandIo): void {
               })),
             }),
           );
-        io.out(renderExplanation(detail));
+        io.out(renderExplanation(detail, new Date(), tableWidth(io, options)));
       });
     });
 
   task
     .command("dead")
     .description("list dead tasks (failed for good), to retry with `steward task retry --all-dead`")
-    .option("--kind <kind...>", "only these kinds", commaList)
-    .option("--limit <n>", "at most this many (1–500, default 50)", wholeNumber, 50)
+    .option("--kind <kinds>", "only these kinds, comma-separated", commaList)
+    .option("--limit <n>", "at most this many (1–500)", wholeNumber, 50)
     .action(async (opts: { kind?: string[]; limit: number }, command: Command) => {
       const options = globalOptions(command);
-      await withSteward(options, async ({ db }) => {
-        const tasks = await listTasks(db, { status: ["failed"], kind: opts.kind, limit: opts.limit });
-        const total = await countDeadTasks(db, { kinds: opts.kind });
+      await withClient(options, { command: "task dead", needsSchema: true }, async (client) => {
+        const { total, tasks } = await client.deadTasks({ kinds: opts.kind, limit: opts.limit });
         if (options.json) return io.out(JSON.stringify({ total, tasks }));
         if (total === 0) return io.out("No dead tasks.");
-        const kinds = opts.kind?.length ? ` --kind ${opts.kind.join(" ")}` : "";
-        io.out(renderTaskTable(tasks, new Date()));
+        const kinds = opts.kind?.length ? ` --kind ${opts.kind.join(",")}` : "";
+        io.out(renderTaskTable(tasks, new Date(), tableWidth(io, options)));
         io.out(
           `\n${total} dead task${total === 1 ? "" : "s"}${tasks.length < total ? ` (${tasks.length} newest shown)` : ""}. ` +
             `Queue ${total === 1 ? "it" : "them all"} again with \`steward task retry --all-dead${kinds}\`, or some with \`steward task retry <id…>\`.`,
         );
       });
     });
-}
-
-async function requireTask(db: Queryable, id: number): Promise<TaskDetail> {
-  const detail = await getTask(db, id);
-  if (detail === null)
-    throw new StewardError("not_found", `There is no task ${id}. \`steward task ls\` lists the newest.`);
-  return detail;
 }
 
 function checkStatuses(given: string[] | undefined): TaskStatus[] | undefined {

@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { migrationStatus } from "../../migrate/migrator.ts";
 import { requireKnownKinds } from "../../tasks/require-kinds.ts";
 import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
@@ -20,14 +20,18 @@ export function registerWorkerCommand(
     .command("worker")
     .description("run tasks until SIGTERM or Ctrl-C (then finish or hand back the running ones)")
     .option("--concurrency <n>", "tasks run at once (default workers.concurrency)", wholeNumber)
-    .option("--kinds <kinds>", "only these kinds, comma-separated (default: every kind)", commaList)
+    .option("--kind <kinds>", "only these kinds, comma-separated (default: every kind)", commaList)
+    // The name of earlier versions, still understood.
+    .addOption(new Option("--kinds <kinds>").argParser(commaList).hideHelp())
     .addHelpText(
       "after",
       "\nOn SIGTERM or Ctrl-C the worker stops claiming, gives running tasks workers.shutdownGraceMs to finish,\n" +
         "then hands the rest back to the queue, and exits 0. A second signal exits at once.",
     )
-    .action(async (opts: { concurrency?: number; kinds?: string[] }, command: Command) => {
+    .action(async (given: { concurrency?: number; kind?: string[]; kinds?: string[] }, command: Command) => {
       const options = globalOptions(command);
+      const kinds = given.kind || given.kinds ? [...(given.kind ?? []), ...(given.kinds ?? [])] : undefined;
+      const opts = { concurrency: given.concurrency, kinds };
       // Through the configuration, so that a bad value is refused with the same words as in a file.
       const extra = opts.concurrency === undefined ? {} : { workers: { concurrency: opts.concurrency } };
       await withSteward(
@@ -83,7 +87,7 @@ export function registerWorkerCommand(
             io.out(JSON.stringify({ event: "stopped", workerId, signal, attempts: worker.tally }));
           else io.out(`Worker ${workerId} stopped: ${describeTally(worker.tally)}.`);
         },
-        { extra },
+        { extra, command: "worker" },
       );
     });
 }

@@ -4,6 +4,7 @@ import { StewardError } from "../../errors.ts";
 import { type ChangedTask, cancelTasks, retryTasks } from "../../tasks/cancel-tasks.ts";
 import { enqueueTasks } from "../../tasks/enqueue-tasks.ts";
 import { getTask, listTasks } from "../../tasks/query-tasks.ts";
+import { noSuchTask } from "../../tasks/require-task.ts";
 import type { TaskStatus } from "../../tasks/task.ts";
 import { getTaskStats } from "../../tasks/task-stats.ts";
 import { parseRequest } from "../parse-request.ts";
@@ -81,11 +82,6 @@ function enqueueInputs(body: unknown): unknown[] {
   return "tasks" in body ? parseRequest(bulkEnqueueBodySchema, body, "body").tasks : [body];
 }
 
-function noSuchTask(id: number): StewardError {
-  return new StewardError("not_found", `No task ${id}. List tasks with GET /api/tasks.`, {
-    details: { taskId: id },
-  });
-}
 
 /** Nothing changed: says why, 404 if the task does not exist, 409 if it is in the wrong state. */
 async function refuseChange(

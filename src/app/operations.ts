@@ -1,0 +1,84 @@
+import type { Readable } from "node:stream";
+import { findBackfill } from "../backfill/backfills.ts";
+import { type RunBackfillOptions, runBackfill } from "../backfill/run-backfill.ts";
+import { fixSchema } from "../doctor/fix-schema.ts";
+import { runDoctor } from "../doctor/run-doctor.ts";
+import type { StewardError } from "../errors.ts";
+import {
+  type MigrationRunResult,
+  migrateDown,
+  migrateUp,
+  migrationStatus,
+  planMigrations,
+  repairMigrations,
+} from "../migrate/migrator.ts";
+import { getModelsStatus } from "../models/model-status.ts";
+import {
+  cancelNamedTasks,
+  listDeadTasks,
+  retryAllDeadTasks,
+  retryNamedTasks,
+} from "../tasks/change-tasks.ts";
+import { enqueueTasks } from "../tasks/enqueue-tasks.ts";
+import { describeKinds, pauseKnownKinds, resumeKnownKinds } from "../tasks/pause-kinds.ts";
+import { listTasks, type TaskFilter } from "../tasks/query-tasks.ts";
+import { requireTask } from "../tasks/require-task.ts";
+import { importTasks } from "../tasks/task-lines.ts";
+import type { Deps } from "./deps.ts";
+import { getSystemStatus } from "./system-status.ts";
+
+/**
+ * Everything the CLI can do with a database, as one call each: the CLI runs these in its own
+ * process, or, when a `steward start` holds the embedded database, through that process's API,
+ * whose routes call these same functions. So both paths answer with the same values and the
+ * same errors. Each returns a value that survives JSON (expected failures are values, such as a
+ * migration run's `error`), because that is what crosses HTTP.
+ */
+export function stewardOperations(deps: Deps) {
+  return {
+    status: () => getSystemStatus(deps),
+    models: () => getModelsStatus(deps.db, deps.models),
+    listTasks: (filter: TaskFilter) => listTasks(deps.db, filter),
+    getTask: (id: number) => requireTask(deps.db, id),
+    addTasks: (inputs: unknown[]) => enqueueTasks(deps, inputs),
+    importTasks: (source: Readable, name: string, onProgress?: (message: string) => void) =>
+      importTasks(deps, source, name, onProgress),
+    cancelTasks: (ids: number[], reason?: string) => cancelNamedTasks(deps.db, ids, reason),
+    retryTasks: (ids: number[], attempts?: number) => retryNamedTasks(deps, ids, attempts),
+    deadTasks: (options: { kinds?: string[]; limit?: number }) => listDeadTasks(deps, options),
+    retryAllDead: (options: { kinds?: string[]; attempts?: number }) => retryAllDeadTasks(deps, options),
+    pauseKinds: (kinds: string[], reason?: string) => pauseKnownKinds(deps, kinds, reason ?? null),
+    resumeKinds: (kinds: string[]) => resumeKnownKinds(deps, kinds),
+    kinds: () => describeKinds(deps),
+    migrationStatus: () => migrationStatus(deps.db, deps.migrations),
+    migrateUp: async (to?: number) => runReport(await migrateUp(deps.db, deps.migrations, { to })),
+    migrateDown: async (to?: number) => runReport(await migrateDown(deps.db, deps.migrations, { to })),
+    planMigrations: async (options: { direction: "up" | "down"; to?: number }) => {
+      const plan = await planMigrations(deps.db, deps.migrations, options);
+      return { steps: plan.steps, error: errorValue(plan.error) };
+    },
+    repairMigrations: async (versions?: number[]) => ({
+      accepted: (await repairMigrations(deps.db, deps.migrations, { versions })).map((s) => s.name),
+    }),
+    doctor: () => runDoctor(deps),
+    fixSchema: () => fixSchema(deps),
+    runBackfill: (name: string, options: RunBackfillOptions) =>
+      runBackfill(deps.db, findBackfill(name), options),
+  };
+}
+
+export type StewardOperations = ReturnType<typeof stewardOperations>;
+
+/** A migration run as a value: the steps, and the error that stopped it (code and message). */
+export interface MigrationRunReport {
+  steps: MigrationRunResult["steps"];
+  error?: { code: string; message: string };
+}
+
+function runReport(run: MigrationRunResult): MigrationRunReport {
+  return { steps: run.steps, error: errorValue(run.error) };
+}
+
+function errorValue(error: StewardError | undefined): { code: string; message: string } | undefined {
+  return error ? { code: error.code, message: error.message } : undefined;
+}

@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+/**
+ * What the routes behind CLI commands accept (task changes by id, kinds, migrations, the
+ * doctor, backfills). As in task-api-schemas.ts, the OpenAPI description is generated from
+ * these same schemas.
+ */
+
+/** Most ids or kinds named in one request. */
+export const maxNamedPerRequest = 10_000;
+
+/** A JSON Lines file of tasks sent to POST /api/tasks/import (100,000 ordinary tasks are ≈5 MB). */
+export const importBodyLimitBytes = 128 * 1024 * 1024;
+
+const taskIds = z
+  .array(z.number().int("must be a task id (a positive whole number)").min(1, "must be a task id (from 1)"))
+  .min(1, "name at least one task")
+  .max(maxNamedPerRequest, `at most ${maxNamedPerRequest} tasks in one request`);
+
+const kindName = z.string().min(1).max(64);
+
+const reason = z.string().min(1).max(500);
+
+const attempts = z.number().int().min(1).max(100);
+
+/** A query parameter that lists values: `?kind=a,b` and `?kind=a&kind=b` mean the same. */
+const listParameter = <Item extends z.ZodType>(item: Item) =>
+  z.preprocess(
+    (value) =>
+      value === undefined
+        ? undefined
+        : (Array.isArray(value) ? value : [value])
+            .flatMap((v) => String(v).split(","))
+            .map((v) => v.trim())
+            .filter((v) => v !== ""),
+    z.array(item).optional(),
+  );
+
+const wholeParameter = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^[0-9]{1,9}$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `must be from ${min} to ${max}`).max(max, `must be from ${min} to ${max}`));
+
+export const cancelManyBodySchema = z.strictObject({ ids: taskIds, reason: reason.optional() });
+
+export const retryManyBodySchema = z.strictObject({ ids: taskIds, attempts: attempts.optional() });
+
+export const deadTasksQuerySchema = z.strictObject({
+  kind: listParameter(kindName),
+  limit: wholeParameter(1, 500).optional(),
+});
+
+export const retryDeadBodySchema = z
+  .strictObject({ kinds: z.array(kindName).max(100).optional(), attempts: attempts.optional() })
+  .optional()
+  .default({});
+
+export const kindsBodySchema = z.strictObject({
+  kinds: z.array(kindName).min(1, "name at least one kind").max(100),
+  reason: reason.optional(),
+});
+
+export const resumeKindsBodySchema = z.strictObject({
+  kinds: z.array(kindName).min(1, "name at least one kind").max(100),
+});
+
+export const importQuerySchema = z.strictObject({
+  /** The file's name, for messages ("tasks.jsonl (3 tasks) was refused whole"). */
+  name: z.string().min(1).max(200).optional(),
+});
+
+const migrationVersion = z.number().int().min(0).max(9_999);
+
+export const migrateBodySchema = z.strictObject({ to: migrationVersion.optional() }).optional().default({});
+
+export const planQuerySchema = z.strictObject({
+  direction: z.enum(["up", "down"]).optional(),
+  to: wholeParameter(0, 9_999).optional(),
+});
+
+export const repairBodySchema = z
+  .strictObject({ versions: z.array(migrationVersion).min(1).max(9_999).optional() })
+  .optional()
+  .default({});
+
+export const backfillParamsSchema = z.strictObject({ name: z.string().min(1).max(100) });
+
+export const backfillBodySchema = z
+  .strictObject({
+    batchSize: z.number().int().min(1).max(100_000).optional(),
+    restart: z.boolean().optional(),
+  })
+  .optional()
+  .default({});
