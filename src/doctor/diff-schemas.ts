@@ -7,14 +7,16 @@ import {
   renderCreateIndex,
   renderCreateTable,
   renderCreateTrigger,
+  renderRenameColumn,
 } from "./render-ddl.ts";
-import type { SchemaSnapshot, TableShape } from "./schema-snapshot.ts";
+import type { ColumnShape, SchemaSnapshot, TableShape } from "./schema-snapshot.ts";
 
 export type DifferenceKind =
   | "missing_table"
   | "extra_table"
   | "missing_column"
   | "extra_column"
+  | "renamed_column"
   | "column_type"
   | "column_nullability"
   | "column_default"
@@ -41,6 +43,8 @@ export interface SchemaDifference {
   repair?: string;
   /** For differences left to a person: why, and what they might run. */
   explanation?: string;
+  /** SQL a person may run after checking it; never applied by `--fix` (a likely rename). */
+  manualRepair?: string;
 }
 
 /**
@@ -95,11 +99,18 @@ function diffColumns(want: TableShape, have: TableShape): SchemaDifference[] {
   const t = quoteIdent(table);
   const live = new Map(have.columns.map((c) => [c.name, c]));
   const tableMissing = have.columns.length === 0;
+  const extra = have.columns.filter((column) => !want.columns.some((c) => c.name === column.name));
+  const renamedFrom = likelyRenames(want, have, extra);
   for (const column of want.columns) {
     const current = live.get(column.name);
     const c = quoteIdent(column.name);
     if (current === undefined) {
       if (tableMissing) continue; // created with its table
+      const rename = renamedFrom.get(column.name);
+      if (rename !== undefined) {
+        out.push(rename);
+        continue;
+      }
       const nullableFirst = column.notNull && !canAddNotNull(column);
       out.push({
         kind: "missing_column",
@@ -170,14 +181,62 @@ function diffColumns(want: TableShape, have: TableShape): SchemaDifference[] {
       });
     }
   }
-  for (const column of have.columns) {
-    if (want.columns.some((c) => c.name === column.name)) continue;
+  for (const column of extra) {
+    const renamed = [...renamedFrom.values()].some(
+      (d) => d.kind === "renamed_column" && d.actual === column.name,
+    );
+    if (renamed) continue;
     out.push({
       kind: "extra_column",
       table,
       object: column.name,
       actual: column.type,
       explanation: `Column ${table}.${column.name} is not created by any applied migration. If it is no longer needed, a person may run: ALTER TABLE ${t} DROP COLUMN ${quoteIdent(column.name)}; (its values are lost).`,
+    });
+  }
+  return out;
+}
+
+/**
+ * A column the migrations expect that is missing, beside an extra column of the same type in
+ * the same table, is most likely that column renamed by hand: adding the expected column would
+ * leave the values in the other one. Such a pair becomes one difference whose RENAME is left to
+ * a person. When several extra columns of that type could be the one, each is offered and the
+ * missing column is not added automatically either.
+ */
+function likelyRenames(
+  want: TableShape,
+  have: TableShape,
+  extra: ColumnShape[],
+): Map<string, SchemaDifference> {
+  const out = new Map<string, SchemaDifference>();
+  if (have.columns.length === 0) return out;
+  const table = want.name;
+  const missing = want.columns.filter((column) => !have.columns.some((c) => c.name === column.name));
+  for (const column of missing) {
+    const candidates = extra.filter((c) => c.type === column.type);
+    if (candidates.length === 0) continue;
+    const rivals = missing.filter((m) => m.type === column.type);
+    const renames = candidates.map((c) => renderRenameColumn(table, c.name, column.name));
+    if (candidates.length === 1 && rivals.length === 1) {
+      const from = candidates[0]!;
+      out.set(column.name, {
+        kind: "renamed_column",
+        table,
+        object: column.name,
+        expected: column.type,
+        actual: from.name,
+        manualRepair: renames[0]!,
+        explanation: `Column ${from.name} (${from.type}), which no applied migration creates, looks like ${column.name} renamed. If it is, a person may run: ${renames[0]} If it is not, add ${column.name} with: ${renderAddColumn(table, column)}`,
+      });
+      continue;
+    }
+    out.set(column.name, {
+      kind: "missing_column",
+      table,
+      object: column.name,
+      expected: column.type,
+      explanation: `Extra columns of the same type (${candidates.map((c) => c.name).join(", ")}) may be ${column.name} renamed, so it is not added automatically. A person may run one of: ${renames.join(" ")} Or, if it is new: ${renderAddColumn(table, column)}`,
     });
   }
   return out;

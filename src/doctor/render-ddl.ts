@@ -122,6 +122,11 @@ export function renderAddColumn(table: string, column: ColumnShape): string {
   return `ALTER TABLE ${quoteIdent(table)} ADD COLUMN IF NOT EXISTS ${renderColumn(shape)};`;
 }
 
+/** Not idempotent, and never run by `--fix`: a rename is a guess that a person confirms. */
+export function renderRenameColumn(table: string, from: string, to: string): string {
+  return `ALTER TABLE ${quoteIdent(table)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)};`;
+}
+
 export function renderCreateTable(table: TableShape): string {
   const columns = table.columns.map((c) => `  ${renderColumn(c)}`).join(",\n");
   return `CREATE TABLE IF NOT EXISTS ${quoteIdent(table.name)} (\n${columns}\n);`;
