@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import type { Logger } from "pino";
-import { isStewardError, type StewardErrorCode } from "../errors.ts";
+import { truncateForLog } from "../app/logger.ts";
+import { isStewardError, type StewardErrorCode, sqlState } from "../errors.ts";
 
 /**
  * The one place where errors become HTTP responses (STYLE.md §11). Routes throw; they never
@@ -17,8 +18,11 @@ export interface ErrorBody {
 export interface ErrorResponse {
   statusCode: number;
   body: ErrorBody;
-  /** Server faults are logged with their stack; client mistakes are not worth a log line. */
-  logLevel: "error" | "debug";
+  /**
+   * Server faults are logged with their stack; client mistakes are not worth a log line, except
+   * those the database had to refuse: some route let an unchecked value through.
+   */
+  logLevel: "error" | "warn" | "debug";
 }
 
 /** Exhaustive: a new StewardErrorCode does not compile until it is given a status here. */
@@ -91,6 +95,17 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       logLevel: "debug",
     };
   }
+  const state = sqlState(error);
+  if (state !== undefined && unstorableValueStates[state] !== undefined) {
+    const message = `The request holds a value the database cannot store: ${unstorableValueStates[state]}. Nothing was changed.`;
+    return {
+      statusCode: 400,
+      body: {
+        error: { code: "validation_failed", message, details: { problems: [{ path: "request", message }] } },
+      },
+      logLevel: "warn",
+    };
+  }
   // Anything else is a bug or an outage: its message may hold SQL, paths or credentials.
   return {
     statusCode: 500,
@@ -104,7 +119,10 @@ export function toErrorResponse(error: unknown): ErrorResponse {
 export function installErrorHandlers(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error, request, reply) => {
     const response = toErrorResponse(error);
-    logger[response.logLevel]({ err: error, method: request.method, url: request.url }, "request failed");
+    logger[response.logLevel](
+      { err: error, method: request.method, url: truncateForLog(request.url) },
+      "request failed",
+    );
     return reply.code(response.statusCode).send(response.body);
   });
 
@@ -119,6 +137,18 @@ export function installErrorHandlers(app: FastifyInstance, logger: Logger): void
     return reply.code(404).type("text/plain; charset=utf-8").send(`Not found: ${path}\n`);
   });
 }
+
+/**
+ * Database refusals that can only come from a value of the request. The engine checks for these
+ * first (storable-text.ts) and names the field; this is the net under a route that did not.
+ */
+const unstorableValueStates: Record<string, string> = {
+  "22P05": "text with the NUL character (U+0000), which PostgreSQL text and jsonb cannot hold",
+  "22021": "text with the NUL character (U+0000) or bytes that are not UTF-8",
+  "22P02":
+    "a value not in the form its field needs (JSON with a lone surrogate, which is not valid Unicode, or text where a number belongs)",
+  "54001": "a value nested too deeply",
+};
 
 function isFastifyValidationError(
   error: unknown,

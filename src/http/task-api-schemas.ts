@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { textProblem } from "../tasks/storable-text.ts";
 import type { TaskStatus } from "../tasks/task.ts";
 
 /**
@@ -30,6 +31,17 @@ const positiveId = (what: string) =>
     .regex(/^[1-9][0-9]{0,14}$/, `must be a positive whole number (${what})`)
     .transform(Number);
 
+/** Text the database can store: refused here, with the field's name, rather than by PostgreSQL. */
+const text = (min: number, max: number) =>
+  z
+    .string()
+    .min(min)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const problem = textProblem(value);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+    });
+
 /** `?status=queued,running` and `?status=queued&status=running` mean the same. */
 const commaList = <Item extends z.ZodType>(item: Item) =>
   z.preprocess(
@@ -58,9 +70,9 @@ export const listTasksQuerySchema = z.strictObject({
       error: (issue) => `"${String(issue.input)}" is no task status; statuses: ${taskStatuses.join(", ")}`,
     }),
   ),
-  kind: commaList(z.string().min(1).max(64)),
-  stage: z.string().min(1).max(100).optional(),
-  search: z.string().max(200).optional(),
+  kind: commaList(text(1, 64)),
+  stage: text(1, 100).optional(),
+  search: text(0, 200).optional(),
   before: positiveId("a task id: tasks older than it are listed").optional(),
   limit: z
     .string()
@@ -71,7 +83,7 @@ export const listTasksQuerySchema = z.strictObject({
 });
 
 export const cancelBodySchema = z
-  .strictObject({ reason: z.string().min(1).max(500).optional() })
+  .strictObject({ reason: text(1, 500).optional() })
   .optional()
   .default({});
 
@@ -80,9 +92,9 @@ export const retryBodySchema = z
   .optional()
   .default({});
 
-export const kindParamsSchema = z.strictObject({ kind: z.string().min(1).max(64) });
+export const kindParamsSchema = z.strictObject({ kind: text(1, 64) });
 
 export const pauseBodySchema = z
-  .strictObject({ reason: z.string().min(1).max(500).optional() })
+  .strictObject({ reason: text(1, 500).optional() })
   .optional()
   .default({});

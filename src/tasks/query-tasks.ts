@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { requireStorableText } from "./storable-text.ts";
 import type { AssignmentView, AttemptOutcome, AttemptView, TaskError, TaskStatus, TaskView } from "./task.ts";
 
 export interface TaskFilter {
@@ -19,6 +20,12 @@ const taskColumns = `id, kind, stage, status, idea_id, urgency, complexity, capa
   pinned_model`;
 
 export async function listTasks(db: Queryable, filter: TaskFilter = {}): Promise<TaskView[]> {
+  requireStorableText("The task filter", {
+    status: filter.status,
+    kind: filter.kind,
+    stage: filter.stage,
+    search: filter.search,
+  });
   const where: string[] = [];
   const params: unknown[] = [];
   const bind = (value: unknown) => {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Config } from "../config/config-schema.ts";
 import { StewardError } from "../errors.ts";
 import type { ModelRegistry } from "../models/model-registry.ts";
+import { jsonValueProblems, textProblem } from "./storable-text.ts";
 import type { TaskKindRegistry } from "./task-kinds.ts";
 
 /**
@@ -83,9 +84,19 @@ export function validateTaskInputs(
   const tasks: NewTask[] = [];
   const prefix = (i: number) => (inputs.length === 1 ? "" : `tasks[${i}].`);
   inputs.forEach((raw, index) => {
+    // First, so that no later step (SQL, JSON.stringify, a kind's schema) meets such a value.
+    const unstorable = unstorableFields(raw, prefix(index));
     const parsed = taskInputSchema.safeParse(raw);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(describeIssue(issue, prefix(index)));
+    if (unstorable.length > 0 || !parsed.success) {
+      problems.push(...unstorable);
+      const reported = (path: string) =>
+        unstorable.some(
+          (u) => path === u.path || path.startsWith(`${u.path}.`) || path.startsWith(`${u.path}[`),
+        );
+      for (const issue of parsed.error?.issues ?? []) {
+        const problem = describeIssue(issue, prefix(index));
+        if (!reported(problem.path)) problems.push(problem);
+      }
       return;
     }
     const input = parsed.data;
@@ -141,6 +152,22 @@ export function validateTaskInputs(
   problems.push(...checkReferences(tasks, prefix));
   if (problems.length > 0) throw invalidTasks(problems, inputs.length);
   return tasks;
+}
+
+/** Fields PostgreSQL could not store (see storable-text.ts), each payload's depth counted from the payload. */
+function unstorableFields(raw: unknown, prefix: string): Problem[] {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return [];
+  const problems: Problem[] = [];
+  for (const [field, value] of Object.entries(raw)) {
+    const name = textProblem(field);
+    if (name !== null)
+      problems.push({
+        path: prefix.replace(/\.$/, "") || "task",
+        message: `the field name ${JSON.stringify(field)} ${name}`,
+      });
+    else problems.push(...jsonValueProblems(value, `${prefix}${field}`));
+  }
+  return problems;
 }
 
 /**
