@@ -1,6 +1,20 @@
 import { z } from "zod";
 import { taskInputSchema } from "../tasks/task-input.ts";
 import {
+  backfillBodySchema,
+  backfillParamsSchema,
+  cancelManyBodySchema,
+  deadTasksQuerySchema,
+  importQuerySchema,
+  kindsBodySchema,
+  migrateBodySchema,
+  planQuerySchema,
+  repairBodySchema,
+  resumeKindsBodySchema,
+  retryDeadBodySchema,
+  retryManyBodySchema,
+} from "./operation-schemas.ts";
+import {
   bulkEnqueueBodySchema,
   cancelBodySchema,
   kindParamsSchema,
@@ -21,7 +35,7 @@ export interface ApiOperation {
   /** OpenAPI style: `/api/tasks/{id}`. */
   path: string;
   summary: string;
-  tag: "tasks" | "kinds" | "models" | "system";
+  tag: "tasks" | "kinds" | "models" | "schema" | "system";
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -29,9 +43,16 @@ export interface ApiOperation {
   responses: Record<number, string>;
   /** Not JSON: server-sent events. */
   eventStream?: boolean;
+  /** The body is JSON Lines (`application/x-ndjson`), as the answer of a streaming operation may be. */
+  ndjsonBody?: boolean;
+  ndjsonAnswer?: boolean;
+  /** Answers only to the local token of the process's own CLI (see local-token.ts). */
+  localTokenOnly?: boolean;
 }
 
 const invalid = "The request was refused; `error.details.problems` names each field and what is allowed.";
+const localOnly =
+  "Answers only to the steward CLI on this machine (the token in the embedded folder's lock file)";
 
 export const apiOperations: ApiOperation[] = [
   {
@@ -60,6 +81,16 @@ export const apiOperations: ApiOperation[] = [
     summary: "Queue depth by kind and status, running tasks, paused kinds",
     tag: "tasks",
     responses: { 200: "The counts" },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/waiting",
+    summary:
+      "Queued and blocked tasks by why they wait: ready, delayed, retrying, blocked, paused kind, no model (with the scheduler's reason)",
+    tag: "tasks",
+    responses: {
+      200: "`{ total, counted, byReason, groups: [{ reason, kind, count, earliestRunAt, cause, explanation }] }`",
+    },
   },
   {
     method: "get",
@@ -108,6 +139,157 @@ export const apiOperations: ApiOperation[] = [
     tag: "kinds",
     params: kindParamsSchema,
     responses: { 200: "`{ paused: [...] }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/cancel",
+    summary:
+      "Cancel named tasks (`steward task cancel`): what changed, what did not and why, ids that name no task",
+    tag: "tasks",
+    body: cancelManyBodySchema,
+    responses: { 200: "`{ changed, unchanged: [{ id, status, allowed }], missing }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/retry",
+    summary: "Queue named failed or cancelled tasks again with more attempts (`steward task retry`)",
+    tag: "tasks",
+    body: retryManyBodySchema,
+    responses: { 200: "`{ changed, unchanged, missing, attempts }`", 400: invalid },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/dead",
+    summary: "Dead tasks (failed for good), newest first, with their total (`steward task dead`)",
+    tag: "tasks",
+    query: deadTasksQuerySchema,
+    responses: { 200: "`{ total, tasks }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/retry-dead",
+    summary: "Queue every dead task (of some kinds) again (`steward task retry --all-dead`)",
+    tag: "tasks",
+    body: retryDeadBodySchema,
+    responses: { 200: "`{ changed, attempts }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/import",
+    summary:
+      "Add every task of a JSON Lines body in one transaction, problems named by line (`task add --file`)",
+    tag: "tasks",
+    query: importQuerySchema,
+    ndjsonBody: true,
+    responses: {
+      201: "`{ added, existing, tasks: [{ line, id, status, created }] }`",
+      200: "Nothing new: every task already existed under its idempotency key, or the body held none",
+      400: invalid,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/kinds",
+    summary: "Task kinds with their default stage and pause (`steward task kinds`)",
+    tag: "kinds",
+    responses: { 200: "`{ kinds: [{ name, description, stage, known, paused, pausedAt, pauseReason }] }`" },
+  },
+  {
+    method: "post",
+    path: "/api/kinds/pause",
+    summary: "Pause several kinds at once (`steward task pause`); an unknown kind refuses them all",
+    tag: "kinds",
+    body: kindsBodySchema,
+    responses: { 200: "`{ paused }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/kinds/resume",
+    summary: "Resume several kinds at once (`steward task resume`)",
+    tag: "kinds",
+    body: resumeKindsBodySchema,
+    responses: { 200: "`{ resumed, notPaused }`", 400: invalid },
+  },
+  {
+    method: "get",
+    path: "/api/migrations",
+    summary: "Every migration: applied, pending, changed since applied (`steward migrate status`)",
+    tag: "schema",
+    responses: { 200: "`{ states, applied, pending, changed, unknown, current }`" },
+  },
+  {
+    method: "get",
+    path: "/api/migrations/plan",
+    summary: "The SQL that up (or down) would run; changes nothing (`steward migrate plan`)",
+    tag: "schema",
+    query: planQuerySchema,
+    responses: { 200: "`{ steps: [{ version, name, direction, sql }], error? }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/migrations/up",
+    summary: "Apply pending migrations (`steward migrate up`)",
+    tag: "schema",
+    body: migrateBodySchema,
+    localTokenOnly: true,
+    responses: { 200: "`{ steps, error? }`: a failed run is a value", 400: invalid, 403: localOnly },
+  },
+  {
+    method: "post",
+    path: "/api/migrations/down",
+    summary: "Revert migrations (`steward migrate down --yes`)",
+    tag: "schema",
+    body: migrateBodySchema,
+    localTokenOnly: true,
+    responses: { 200: "`{ steps, error? }`", 400: invalid, 403: localOnly },
+  },
+  {
+    method: "post",
+    path: "/api/migrations/repair",
+    summary: "Accept the current files of migrations changed since applied (`steward migrate repair`)",
+    tag: "schema",
+    body: repairBodySchema,
+    localTokenOnly: true,
+    responses: { 200: "`{ accepted }`", 400: invalid, 403: localOnly },
+  },
+  {
+    method: "get",
+    path: "/api/doctor",
+    summary: "The schema doctor's report: drift, repairs, pending migrations (`steward doctor`)",
+    tag: "schema",
+    responses: { 200: "`{ database, migrations, differences, repairable, manual, status }`" },
+  },
+  {
+    method: "post",
+    path: "/api/doctor/fix",
+    summary: "Apply the automatic repairs in one transaction, then report again (`steward doctor --fix`)",
+    tag: "schema",
+    localTokenOnly: true,
+    responses: { 200: "The report after, with `applied` and `error?`", 403: localOnly },
+  },
+  {
+    method: "get",
+    path: "/api/backfills",
+    summary: "The backfills Steward knows (`steward backfill list`)",
+    tag: "schema",
+    responses: { 200: "`{ backfills: [{ name, description }] }`" },
+  },
+  {
+    method: "post",
+    path: "/api/backfills/{name}/run",
+    summary:
+      "Run or resume a backfill, answering JSON Lines of progress, then the result (`steward backfill <name>`)",
+    tag: "schema",
+    params: backfillParamsSchema,
+    body: backfillBodySchema,
+    localTokenOnly: true,
+    ndjsonAnswer: true,
+    responses: {
+      200: 'JSON Lines: `{"progress"}` after each batch, then `{"result"}` or `{"error"}`',
+      400: invalid,
+      403: localOnly,
+      404: "No such backfill",
+    },
   },
   {
     method: "get",
@@ -217,11 +399,22 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
                 description,
                 content: op.eventStream
                   ? { "text/event-stream": { schema: { type: "string" } } }
-                  : { "application/json": { schema: { type: "object" } } },
+                  : op.ndjsonAnswer
+                    ? { "application/x-ndjson": { schema: { type: "string" } } }
+                    : { "application/json": { schema: { type: "object" } } },
               },
         ]),
       ),
     };
+    if (op.localTokenOnly) operation.security = [{ localToken: [] }];
+    if (op.ndjsonBody) {
+      operation.requestBody = {
+        required: true,
+        content: {
+          "application/x-ndjson": { schema: { type: "string", description: "One JSON task a line" } },
+        },
+      };
+    }
     if (op.body) {
       operation.requestBody = {
         required: op.path === "/api/tasks",
@@ -246,6 +439,16 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       { name: "system", description: "Health, readiness and status" },
     ],
     paths,
-    components: { schemas: { Error: errorBody } },
+    components: {
+      schemas: { Error: errorBody },
+      securitySchemes: {
+        localToken: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "The token a running `steward start` writes into its embedded data folder's lock file, for the CLI of the same user on the same machine",
+        },
+      },
+    },
   };
 }

@@ -81,7 +81,10 @@ describe(`steward models and task explain on ${backend}`, () => {
 
     const explain = await runCli(["task", "explain", String(task!.id)], { cwd, env });
     assert.equal(explain.code, 0, explain.stderr);
-    assert.match(explain.stdout, /Latest assignment \(.*\): careful\n/);
+    assert.match(explain.stdout, /Latest assignment, [\d.]+(ms|s) ago \(.*\): careful\n/);
+    // The reasons are the scheduler's at that moment, and the output says so.
+    assert.match(explain.stdout, /excluded then \([\d.]+(ms|s) ago\) because/);
+    assert.match(explain.stdout, /as they were then; `steward models` shows each model's state now/);
     assert.match(explain.stdout, /\ncareful ←\s+\d\.\d{3}/, "the chosen model is marked, with its score");
     assert.match(explain.stdout, /\nquick\s+—.*capabilit/, "quick has no code: excluded, and why");
     assert.match(explain.stdout, /Attempts\n {2}#1 {2}careful {2}succeeded: /);

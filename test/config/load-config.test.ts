@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { loadConfig } from "../../src/config/load-config.ts";
@@ -16,11 +16,36 @@ const fails = (pattern: RegExp) => (error: unknown) =>
   isStewardError(error, "config_invalid") && pattern.test(error.message);
 
 describe("configuration", () => {
-  it("defaults to the embedded database in ./.steward/db", () => {
-    const { config, file } = loadConfig({ cwd: folderWith({}), env: {} });
-    assert.equal(config.database.url, "pglite:./.steward/db");
+  it("defaults to the embedded database in .steward/db of the folder it runs in, when no project is above", () => {
+    const cwd = folderWith({});
+    const { config, file, project } = loadConfig({ cwd, env: {} });
+    assert.equal(config.database.url, `pglite:${path.join(cwd, ".steward", "db")}`);
+    assert.deepEqual(project, { root: cwd, found: false });
     assert.equal(config.http.port, 4100);
     assert.equal(file, null);
+  });
+
+  it("finds the project's folder upwards, as git finds a repository, and resolves folders where they were given", () => {
+    const root = folderWith({ "steward.config.yaml": "database:\n  url: pglite:./data/db\n" });
+    const docs = path.join(root, "docs", "deep");
+    mkdirSync(docs, { recursive: true });
+    const fromDocs = loadConfig({ cwd: docs, env: {} });
+    assert.deepEqual(fromDocs.project, { root, found: true });
+    assert.equal(fromDocs.file, path.join(root, "steward.config.yaml"));
+    assert.equal(fromDocs.config.database.url, `pglite:${path.join(root, "data", "db")}`, "relative to the file");
+
+    const byFlag = loadConfig({ cwd: docs, env: {}, flags: { database: { url: "pglite:./mine" } } });
+    assert.equal(byFlag.config.database.url, `pglite:${path.join(docs, "mine")}`, "a flag is relative to cwd");
+    const byEnv = loadConfig({ cwd: docs, env: { STEWARD_DATABASE_URL: "pglite:here" } });
+    assert.equal(byEnv.config.database.url, `pglite:${path.join(docs, "here")}`, "so is the environment");
+
+    // A .steward folder alone marks a project too (what `steward start` leaves behind).
+    const bare = folderWith({});
+    mkdirSync(path.join(bare, ".steward"));
+    mkdirSync(path.join(bare, "src"));
+    const fromSrc = loadConfig({ cwd: path.join(bare, "src"), env: {} });
+    assert.deepEqual(fromSrc.project, { root: bare, found: true });
+    assert.equal(fromSrc.config.database.url, `pglite:${path.join(bare, ".steward", "db")}`);
   });
 
   it("layers defaults → file → environment → flags", () => {
