@@ -1,13 +1,15 @@
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { PgliteDatabase } from "../../src/db/pglite-database.ts";
 import { runCli } from "../support/run-cli.ts";
 import { tempFolder } from "../support/temp-folder.ts";
-import { backend, createTestDatabase } from "../support/test-database.ts";
+import { backend, createTestDatabase, serverUrl } from "../support/test-database.ts";
 
 const emptyFolder = () => tempFolder("cli");
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const skipUnlessPostgres = serverUrl ? false : "needs a PostgreSQL server (STEWARD_TEST_DATABASE_URL)";
 
 describe(`steward CLI on ${backend}`, () => {
   it("migrate: status, plan (changes nothing), up, down only with --yes", async (t) => {
@@ -81,6 +83,68 @@ describe(`steward CLI on ${backend}`, () => {
     const result = await runCli(["status"], { env: { STEWARD_DATABASE_URL: `pglite:${folder}` } });
     assert.equal(result.code, 1);
     assert.match(result.stderr, new RegExp(`in use by process ${process.pid}`));
+  });
+
+  it("never creates a database to read from, and says where it looked", async () => {
+    const cwd = emptyFolder();
+    const result = await runCli(["task", "ls"], { cwd });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^steward: There is no Steward database in \S+\/\.steward\/db: no folder from \S+ upwards holds a steward\.config\.\* file or a \.steward folder\. Run `steward start` \(or `steward migrate up`\)/,
+    );
+    assert.match(
+      result.stderr,
+      /\n {2}\(database: pglite:\S+\/\.steward\/db\)\n$/,
+      "the error names the database",
+    );
+    assert.equal(existsSync(path.join(cwd, ".steward")), false, "nothing was made");
+    const json = JSON.parse((await runCli(["status", "--json"], { cwd })).stdout);
+    assert.equal(json.error.code, "database_missing");
+    assert.equal(existsSync(path.join(cwd, ".steward")), false);
+  });
+
+  it("finds the project's database from a folder below it, as git finds its repository", async () => {
+    const project = emptyFolder();
+    assert.equal((await runCli(["migrate", "up"], { cwd: project })).code, 0);
+    const docs = path.join(project, "docs", "guide");
+    mkdirSync(docs, { recursive: true });
+    const listed = await runCli(["task", "ls"], { cwd: docs });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(listed.stdout, "No tasks match.\n");
+    const status = await runCli(["status"], { cwd: docs });
+    assert.match(
+      status.stdout,
+      new RegExp(`Database {4}embedded \\(PGlite\\): pglite:${escapeRegex(project)}/\\.steward/db\n`),
+    );
+    assert.equal(existsSync(path.join(docs, ".steward")), false, "no second database below the project");
+  });
+
+  it("fails at once, saying so, when the PostgreSQL database does not exist", {
+    skip: skipUnlessPostgres,
+  }, async () => {
+    const url = new URL(serverUrl!);
+    url.pathname = "/steward_no_such_database";
+    const started = Date.now();
+    const result = await runCli(["status"], { env: { STEWARD_DATABASE_URL: url.toString() } });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /steward_no_such_database does not exist on its server \(create it, e\.g\. `createdb steward_no_such_database`/,
+    );
+    assert.doesNotMatch(result.stderr, /retrying/, "a database that does not exist is not retried");
+    assert.ok(Date.now() - started < 10_000, "no backoff");
+  });
+
+  it("help lists the options every command takes, each default once; migrate repair --migration is its own option", async () => {
+    const help = await runCli(["task", "ls", "--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Global Options:[\s\S]*--database <url>[\s\S]*--json/);
+    assert.match(help.stdout, /--limit <n> +at most this many \(1–500\) \(default: 50\)/);
+    assert.doesNotMatch(help.stdout, /default 50\)/);
+    const repair = await runCli(["migrate", "repair", "--migration", "7", "--json"], { cwd: emptyFolder() });
+    assert.doesNotMatch(repair.stdout, /^\d+\.\d+\.\d+\n$/, "not Steward's version");
+    assert.equal(JSON.parse(repair.stdout).error.code, "database_missing");
   });
 
   it("answers errors as JSON with --json, and usage errors with help", async () => {

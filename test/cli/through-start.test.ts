@@ -84,28 +84,49 @@ describe("the CLI beside a running steward start", () => {
     assert.equal((await cli(["task", "kinds"])).stdout, aloneTable.stdout, "tables too");
 
     const status = await cli(["status"]);
-    assert.match(status.stdout, /Database {4}embedded \(PGlite\): pglite:.*db, through steward start \(process \d+\) at http:/);
+    assert.match(
+      status.stdout,
+      /Database {4}embedded \(PGlite\): pglite:.*db, through steward start \(process \d+\) at http:/,
+    );
     const missing = await cli(["task", "show", "999"]);
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /^steward: There is no task 999\.\n {2}\(database: pglite:.*through steward start/);
+    assert.match(
+      missing.stderr,
+      /^steward: There is no task 999\.\n {2}\(database: pglite:.*through steward start/,
+    );
 
     // Changes go through it too, all or nothing, and report what did not change.
     const cancelled = JSON.parse((await expectOk(cli(["task", "cancel", "1", "1", "--json"]))).stdout);
     assert.deepEqual(cancelled.changed, [{ id: 1, from: "queued", to: "cancelled" }]);
     const again = await cli(["task", "cancel", "1", "424242"]);
     assert.equal(again.code, 1);
-    assert.match(again.stdout, /Not cancelled \(only queued, blocked or running tasks are cancelled\): 1 is cancelled\./);
+    assert.match(
+      again.stdout,
+      /Not cancelled \(only queued, blocked or running tasks are cancelled\): 1 is cancelled\./,
+    );
     assert.match(again.stderr, /no task with id 424242/);
-    assert.match((await expectOk(cli(["task", "retry", "1"]))).stdout, /Queued task 1 again with 3 more attempts/);
-    assert.match((await expectOk(cli(["task", "resume", "noop", "sleep"]))).stdout, /Resumed noop[^]*sleep was not paused/);
+    assert.match(
+      (await expectOk(cli(["task", "retry", "1"]))).stdout,
+      /Queued task 1 again with 3 more attempts/,
+    );
+    assert.match(
+      (await expectOk(cli(["task", "resume", "noop", "sleep"]))).stdout,
+      /Resumed noop[\s\S]*sleep was not paused/,
+    );
 
     const file = path.join(project, "tasks.jsonl");
     writeFileSync(file, '{"kind": "noop", "ref": "a"}\n\n{"kind": "noop", "dependsOn": ["a"]}\n');
-    assert.match((await expectOk(cli(["task", "add", "--file", file]))).stdout, /Added 2 tasks from .*tasks\.jsonl \(ids 3–4\)/);
+    assert.match(
+      (await expectOk(cli(["task", "add", "--file", file]))).stdout,
+      /Added 2 tasks from .*tasks\.jsonl \(ids 3–4\)/,
+    );
     writeFileSync(file, '{"kind": "noop"}\n{"kind": "noop", "urgency": 11}\n');
     const refused = await cli(["task", "add", "--file", file]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /tasks\.jsonl \(2 tasks\) was refused whole; nothing was added:\n {2}- line 2: urgency/);
+    assert.match(
+      refused.stderr,
+      /tasks\.jsonl \(2 tasks\) was refused whole; nothing was added:\n {2}- line 2: urgency/,
+    );
 
     // Administrative commands carry the lock's token; without it the API refuses them.
     assert.match((await expectOk(cli(["migrate", "repair"]))).stdout, /No changed migrations\./);
@@ -120,7 +141,10 @@ describe("the CLI beside a running steward start", () => {
     // A second worker cannot share the embedded folder: the error says who holds it and why.
     const worker = await cli(["worker"]);
     assert.equal(worker.code, 1);
-    assert.match(worker.stderr, /in use by steward start \(process \d+\)\. CLI commands such as `steward task ls` run through it/);
+    assert.match(
+      worker.stderr,
+      /in use by steward start \(process \d+\)\. CLI commands such as `steward task ls` run through it/,
+    );
 
     start.child.kill("SIGTERM");
     assert.equal(await exitWithin(start, 30_000), 0, start.stderr());
