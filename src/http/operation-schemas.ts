@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { commaList } from "./task-api-schemas.ts";
 
 /**
  * What the routes behind CLI commands accept (task changes by id, kinds, migrations, the
@@ -23,19 +24,6 @@ const reason = z.string().min(1).max(500);
 
 const attempts = z.number().int().min(1).max(100);
 
-/** A query parameter that lists values: `?kind=a,b` and `?kind=a&kind=b` mean the same. */
-const listParameter = <Item extends z.ZodType>(item: Item) =>
-  z.preprocess(
-    (value) =>
-      value === undefined
-        ? undefined
-        : (Array.isArray(value) ? value : [value])
-            .flatMap((v) => String(v).split(","))
-            .map((v) => v.trim())
-            .filter((v) => v !== ""),
-    z.array(item).optional(),
-  );
-
 const wholeParameter = (min: number, max: number) =>
   z
     .string()
@@ -48,7 +36,7 @@ export const cancelManyBodySchema = z.strictObject({ ids: taskIds, reason: reaso
 export const retryManyBodySchema = z.strictObject({ ids: taskIds, attempts: attempts.optional() });
 
 export const deadTasksQuerySchema = z.strictObject({
-  kind: listParameter(kindName),
+  kind: commaList(kindName),
   limit: wholeParameter(1, 500).optional(),
 });
 

@@ -43,7 +43,7 @@ const text = (min: number, max: number) =>
     });
 
 /** `?status=queued,running` and `?status=queued&status=running` mean the same. */
-const commaList = <Item extends z.ZodType>(item: Item) =>
+export const commaList = <Item extends z.ZodType>(item: Item) =>
   z.preprocess(
     (value) =>
       value === undefined

@@ -136,7 +136,7 @@ describe("the CLI beside a running steward start", () => {
     assert.match(backfill.stderr, /progress: 4\/4 rows \(100%\)/);
     const anonymous = await fetch(`${holder.server.url}/api/migrations/up`, { method: "POST" });
     assert.equal(anonymous.status, 403);
-    assert.equal((await anonymous.json()).error.code, "not_permitted");
+    assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, "not_permitted");
 
     // A second worker cannot share the embedded folder: the error says who holds it and why.
     const worker = await cli(["worker"]);
