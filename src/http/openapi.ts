@@ -316,6 +316,13 @@ export const apiOperations: ApiOperation[] = [
   },
   {
     method: "get",
+    path: "/api/overview",
+    summary: "Live work at a glance: running and waiting tasks and why, recent failures, models in use",
+    tag: "system",
+    responses: { 200: "`{ at, tasks, waiting, paused, failures, models }`" },
+  },
+  {
+    method: "get",
     path: "/api/openapi.json",
     summary: "This description",
     tag: "system",

@@ -250,7 +250,6 @@ async function checkTaskAssignment(page: Page, url: string, db: Database, screen
     "+0.45",
     "−0.20",
     "",
-    "",
   ]);
   const excluded = rows.and(page.locator('[data-model-id="sim-smart"]'));
   assert.equal(await excluded.getByTestId("assignment-score").textContent(), "—");

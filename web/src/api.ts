@@ -4,6 +4,8 @@
  * status no longer fits them. No DOM types here, so that the server's tsconfig can check it too.
  */
 
+import { apiCall } from "./http-client.ts";
+
 export type SchemaState = "clean" | "drift" | "pending" | "unknown";
 
 export interface SchemaDifference {
@@ -34,8 +36,6 @@ export interface SystemStatus {
   checkedAt: string;
 }
 
-export async function fetchStatus(signal?: AbortSignal): Promise<SystemStatus> {
-  const response = await fetch("/api/status", { signal, headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`GET /api/status answered ${response.status} ${response.statusText}`);
-  return (await response.json()) as SystemStatus;
+export function fetchStatus(signal?: AbortSignal): Promise<SystemStatus> {
+  return apiCall<SystemStatus>("GET", "/api/status", signal);
 }

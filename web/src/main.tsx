@@ -1,5 +1,6 @@
 import { render } from "preact";
 import { ModelsPage } from "./pages/models-page.tsx";
+import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { StatusPage } from "./pages/status-page.tsx";
 import { TaskDetailPage } from "./pages/task-detail-page.tsx";
 import { TasksPage } from "./pages/tasks-page.tsx";
@@ -17,7 +18,7 @@ function App() {
         <span class="brand">Steward</span>
         <nav aria-label="Main">
           <NavLink href={hrefFor.status} active={section === "status"} testId="nav-status">
-            Status
+            Overview
           </NavLink>
           <NavLink href={hrefFor.tasks} active={section === "tasks"} testId="nav-tasks">
             Tasks
@@ -28,7 +29,9 @@ function App() {
         </nav>
       </header>
       <main>
-        {section === "tasks" ? (
+        {route.page === "not-found" ? (
+          <NotFoundPage path={route.path} />
+        ) : section === "tasks" ? (
           <TasksSection route={route} />
         ) : section === "models" ? (
           <ModelsPage />
@@ -40,8 +43,9 @@ function App() {
   );
 }
 
-/** The navigation entry a page belongs to: a task's page is part of Tasks. */
-function sectionOf(route: Route): "status" | "tasks" | "models" {
+/** The navigation entry a page belongs to: a task's page is part of Tasks; an unknown one, none. */
+function sectionOf(route: Route): "status" | "tasks" | "models" | null {
+  if (route.page === "not-found") return null;
   return route.page === "task" ? "tasks" : route.page;
 }
 

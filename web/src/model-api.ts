@@ -5,12 +5,11 @@
  */
 
 import type { ModelStatus, ModelsStatus } from "../../src/models/model-status.ts";
+import { apiCall } from "./http-client.ts";
 
 export type { ModelStatus, ModelsStatus };
 export type ModelState = ModelStatus["state"];
 
-export async function fetchModels(signal?: AbortSignal): Promise<ModelsStatus> {
-  const response = await fetch("/api/models", { signal, headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`GET /api/models answered ${response.status} ${response.statusText}`);
-  return (await response.json()) as ModelsStatus;
+export function fetchModels(signal?: AbortSignal): Promise<ModelsStatus> {
+  return apiCall<ModelsStatus>("GET", "/api/models", signal);
 }

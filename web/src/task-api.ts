@@ -9,12 +9,15 @@ import type {
   AssignmentView,
   AttemptOutcome,
   AttemptView,
+  ModelWaitCause,
   TaskStatus,
   TaskView,
 } from "../../src/tasks/task.ts";
+import { apiCall } from "./http-client.ts";
 
+export { ApiError } from "./http-client.ts";
 // The engine's own task shapes (type-only: nothing of the server reaches the bundle).
-export type { AssignmentView, AttemptOutcome, TaskStatus };
+export type { AssignmentView, AttemptOutcome, ModelWaitCause, TaskStatus };
 
 export const taskStatuses: TaskStatus[] = [
   "blocked",
@@ -69,32 +72,6 @@ export interface TaskFilter {
   search: string;
 }
 
-export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
-    this.name = "ApiError";
-  }
-}
-
-async function call<T>(method: "GET" | "POST", url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, {
-    method,
-    signal,
-    headers: { accept: "application/json" },
-  });
-  const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (!response.ok) {
-    throw new ApiError(
-      body?.error?.message ?? `${method} ${url} answered ${response.status} ${response.statusText}`,
-      response.status,
-    );
-  }
-  return body as T;
-}
-
 export async function fetchTasks(
   filter: TaskFilter,
   signal?: AbortSignal,
@@ -103,25 +80,25 @@ export async function fetchTasks(
   const query = new URLSearchParams({ limit: String(limit) });
   if (filter.status) query.set("status", filter.status);
   if (filter.search.trim()) query.set("search", filter.search.trim());
-  return (await call<{ tasks: TaskSummary[] }>("GET", `/api/tasks?${query}`, signal)).tasks;
+  return (await apiCall<{ tasks: TaskSummary[] }>("GET", `/api/tasks?${query}`, signal)).tasks;
 }
 
 export async function fetchTask(id: number, signal?: AbortSignal): Promise<TaskDetail> {
-  return (await call<{ task: TaskDetail }>("GET", `/api/tasks/${id}`, signal)).task;
+  return (await apiCall<{ task: TaskDetail }>("GET", `/api/tasks/${id}`, signal)).task;
 }
 
 export async function cancelTask(id: number): Promise<void> {
-  await call("POST", `/api/tasks/${id}/cancel`);
+  await apiCall("POST", `/api/tasks/${id}/cancel`);
 }
 
 export async function retryTask(id: number): Promise<void> {
-  await call("POST", `/api/tasks/${id}/retry`);
+  await apiCall("POST", `/api/tasks/${id}/retry`);
 }
 
 export async function resumeKind(kind: string): Promise<void> {
-  await call("POST", `/api/kinds/${encodeURIComponent(kind)}/resume`);
+  await apiCall("POST", `/api/kinds/${encodeURIComponent(kind)}/resume`);
 }
 
 export async function pauseKind(kind: string): Promise<void> {
-  await call("POST", `/api/kinds/${encodeURIComponent(kind)}/pause`);
+  await apiCall("POST", `/api/kinds/${encodeURIComponent(kind)}/pause`);
 }

@@ -8,7 +8,9 @@ export type Route =
   | { page: "status" }
   | { page: "tasks" }
   | { page: "task"; id: number }
-  | { page: "models" };
+  | { page: "models" }
+  /** Any other hash: said so, rather than showing some page the link did not mean. */
+  | { page: "not-found"; path: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
@@ -16,7 +18,8 @@ export function parseRoute(hash: string): Route {
   if (task) return { page: "task", id: Number(task[1]) };
   if (path === "/tasks") return { page: "tasks" };
   if (path === "/models") return { page: "models" };
-  return { page: "status" };
+  if (path === "" || path === "/") return { page: "status" };
+  return { page: "not-found", path };
 }
 
 export const hrefFor = {

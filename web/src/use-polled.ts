@@ -1,18 +1,24 @@
 import { useEffect, useState } from "preact/hooks";
+import { failureText } from "./http-client.ts";
 
 export interface Polled<T> {
   /** The last answer received; kept while a later fetch fails, so the page does not go blank. */
   data: T | null;
-  /** Why the last fetch failed, or null if it succeeded. */
+  /** Why the last fetch failed, as a sentence to show (src/http-client.ts), or null if it succeeded. */
   error: string | null;
 }
 
 /**
  * Fetches now and then `intervalMs` after each answer. The next request waits for the previous
  * one, so a slow server is never sent overlapping requests. `fetcher` should be a module-level
- * function: a new one on each render would restart the polling.
+ * function: a new one on each render would restart the polling. `what` names what is loaded, for
+ * the error ("the models").
  */
-export function usePolled<T>(fetcher: (signal: AbortSignal) => Promise<T>, intervalMs: number): Polled<T> {
+export function usePolled<T>(
+  fetcher: (signal: AbortSignal) => Promise<T>,
+  intervalMs: number,
+  what: string,
+): Polled<T> {
   const [state, setState] = useState<Polled<T>>({ data: null, error: null });
 
   useEffect(() => {
@@ -25,7 +31,7 @@ export function usePolled<T>(fetcher: (signal: AbortSignal) => Promise<T>, inter
         setState({ data, error: null });
       } catch (error) {
         if (controller.signal.aborted) return;
-        setState((previous) => ({ data: previous.data, error: (error as Error).message }));
+        setState((previous) => ({ data: previous.data, error: failureText(what, error) }));
       }
       if (!controller.signal.aborted) timer = setTimeout(poll, intervalMs);
     }
@@ -35,7 +41,7 @@ export function usePolled<T>(fetcher: (signal: AbortSignal) => Promise<T>, inter
       controller.abort();
       clearTimeout(timer);
     };
-  }, [fetcher, intervalMs]);
+  }, [fetcher, intervalMs, what]);
 
   return state;
 }

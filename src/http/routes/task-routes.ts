@@ -7,6 +7,7 @@ import { getTask, listTasks } from "../../tasks/query-tasks.ts";
 import { noSuchTask } from "../../tasks/require-task.ts";
 import type { TaskStatus } from "../../tasks/task.ts";
 import { getTaskStats } from "../../tasks/task-stats.ts";
+import { getWaitingTasks } from "../../tasks/waiting-tasks.ts";
 import { parseRequest } from "../parse-request.ts";
 import {
   bulkEnqueueBodySchema,
@@ -44,6 +45,7 @@ export const taskRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps
 
   // A static path: Fastify matches it before /api/tasks/:id, whatever the order here.
   app.get("/api/tasks/stats", async () => getTaskStats(deps));
+  app.get("/api/tasks/waiting", async () => getWaitingTasks(deps.db));
 
   app.get("/api/tasks/:id", async (request) => {
     const { id } = parseRequest(taskIdParamsSchema, request.params, "path");
@@ -81,7 +83,6 @@ function enqueueInputs(body: unknown): unknown[] {
   // A task has no field `tasks` (its schema is strict), so the two shapes cannot be confused.
   return "tasks" in body ? parseRequest(bulkEnqueueBodySchema, body, "body").tasks : [body];
 }
-
 
 /** Nothing changed: says why, 404 if the task does not exist, 409 if it is in the wrong state. */
 async function refuseChange(

@@ -14,7 +14,9 @@ export function AssignmentCard({
   pinnedModel: string | null;
 }) {
   const factors = factorNames(assignment.scores);
-  const anyExcluded = assignment.scores.some((s) => s.excluded !== null);
+  // A model that was not eligible has no factors: its reason takes their place across the row,
+  // rather than a column of its own that makes the table wider than its card.
+  const reasonColumn = factors.length === 0 && assignment.scores.some((s) => s.excluded !== null);
   return (
     <section class="card assignment-card" data-testid="assignment">
       <h2>Model assignment</h2>
@@ -45,7 +47,7 @@ export function AssignmentCard({
                     {name.replaceAll("_", " ")}
                   </th>
                 ))}
-                {anyExcluded && <th>Not eligible because</th>}
+                {reasonColumn && <th>Not eligible because</th>}
               </tr>
             </thead>
             <tbody>
@@ -66,19 +68,25 @@ export function AssignmentCard({
                     <td class="num" data-testid="assignment-score">
                       {score.score === null ? "—" : formatNumber(score.score, false)}
                     </td>
-                    {factors.map((name) => {
-                      const value = score.factors[name];
-                      return (
-                        <td key={name} class="num" title={value === undefined ? undefined : String(value)}>
-                          {value === undefined ? "" : formatNumber(value, true)}
-                        </td>
-                      );
-                    })}
-                    {anyExcluded && (
-                      <td class="excluded-reason" data-testid="assignment-excluded">
-                        {score.excluded ?? ""}
+                    {score.excluded !== null ? (
+                      <td
+                        class="excluded-reason"
+                        colSpan={Math.max(1, factors.length)}
+                        data-testid="assignment-excluded"
+                      >
+                        {score.excluded}
                       </td>
+                    ) : (
+                      factors.map((name) => {
+                        const value = score.factors[name];
+                        return (
+                          <td key={name} class="num" title={value === undefined ? undefined : String(value)}>
+                            {value === undefined ? "" : formatNumber(value, true)}
+                          </td>
+                        );
+                      })
                     )}
+                    {reasonColumn && score.excluded === null && <td />}
                   </tr>
                 );
               })}

@@ -32,7 +32,9 @@ export function DepthChart({ depth, kinds }: { depth: QueueDepth[]; kinds: strin
       </div>
       {[...byKind.entries()].map(([kind, counts]) => (
         <div key={kind} class="depth-row" data-testid="depth-row" data-kind={kind}>
-          <span class="depth-kind mono">{kind}</span>
+          <span class="depth-kind mono" title={kind} data-testid="depth-kind">
+            {kind}
+          </span>
           <div class="depth-track" role="img" aria-label={describe(kind, counts)}>
             {liveStatuses.map((status) =>
               counts[status] ? (

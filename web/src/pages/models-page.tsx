@@ -13,7 +13,7 @@ const refreshMs = 2_000;
  * spend against budgets, cooldowns, recent latency and what was learned per task kind.
  */
 export function ModelsPage() {
-  const { data, error } = usePolled(fetchModels, refreshMs);
+  const { data, error } = usePolled(fetchModels, refreshMs, "the models");
   // Cooldowns end at the server's time: count down on its clock, not the browser's.
   const skewMs = useMemo(() => (data ? Date.parse(data.at) - Date.now() : 0), [data]);
 
@@ -30,7 +30,8 @@ export function ModelsPage() {
       </div>
       {error && (
         <div class="banner banner-error" role="alert" data-testid="models-error">
-          Cannot load the models: {error}.{data ? " Showing the last known state." : ""}
+          {error}
+          {data ? " Showing the last known state." : ""}
         </div>
       )}
       {data === null ? (

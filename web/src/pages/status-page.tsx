@@ -1,7 +1,11 @@
 import { fetchStatus, type SchemaDifference, type SchemaState, type SystemStatus } from "../api.ts";
+import { LiveOverview } from "../components/live-overview.tsx";
+import { fetchOverview } from "../overview-api.ts";
 import { usePolled } from "../use-polled.ts";
 
-const refreshMs = 5_000;
+// The schema check runs the doctor (a second or so); live work is cheap and changes fast.
+const statusRefreshMs = 5_000;
+const overviewRefreshMs = 2_000;
 
 const databaseModes: Record<SystemStatus["database"]["kind"], string> = {
   pglite: "Embedded (PGlite)",
@@ -16,26 +20,51 @@ const schemaExplanations: Record<SchemaState, string> = {
   unknown: "The schema could not be checked: the database did not answer.",
 };
 
+/** The landing page: live work first, then the system (version, database, schema and drift). */
 export function StatusPage() {
-  const { data: status, error } = usePolled(fetchStatus, refreshMs);
+  const overview = usePolled(fetchOverview, overviewRefreshMs, "the overview");
+  const { data: status, error } = usePolled(fetchStatus, statusRefreshMs, "the status");
 
   return (
     <div class="page">
       <div class="page-title">
-        <h1>System status</h1>
-        {status && (
-          <span class="muted" data-testid="checked-at">
-            Checked {new Date(status.checkedAt).toLocaleTimeString()} · refreshes every {refreshMs / 1000} s
+        <h1>Overview</h1>
+        {overview.data && (
+          <span class="muted" data-testid="overview-at">
+            Live work at {new Date(overview.data.at).toLocaleTimeString()} · refreshes every{" "}
+            {overviewRefreshMs / 1000} s
           </span>
         )}
       </div>
-      {error && (
+      {overview.error && (
+        <div class="banner banner-error" role="alert" data-testid="overview-error">
+          {overview.error}
+          {overview.data ? " Showing the last known state." : ""}
+        </div>
+      )}
+      {overview.data === null ? (
+        !overview.error && <p class="muted">Loading live work…</p>
+      ) : (
+        <LiveOverview overview={overview.data} />
+      )}
+      <div class="page-title section-title">
+        <h2 class="section-heading">System</h2>
+        {status && (
+          <span class="muted" data-testid="checked-at">
+            Checked {new Date(status.checkedAt).toLocaleTimeString()} · refreshes every{" "}
+            {statusRefreshMs / 1000} s
+          </span>
+        )}
+      </div>
+      {/* One banner when the server is away: the overview's says it already. */}
+      {error && error !== overview.error && (
         <div class="banner banner-error" role="alert" data-testid="status-error">
-          Cannot load the status: {error}.{status ? " Showing the last known status." : ""}
+          {error}
+          {status ? " Showing the last known status." : ""}
         </div>
       )}
       {status === null ? (
-        !error && <p class="muted">Loading status…</p>
+        !error && <p class="muted">Checking the database and the schema…</p>
       ) : (
         <>
           <div class="cards">

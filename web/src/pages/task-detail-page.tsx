@@ -1,10 +1,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { AssignmentCard } from "../components/assignment-card.tsx";
+import { CollapsiblePre } from "../components/collapsible-pre.tsx";
 import { Mono } from "../components/mono.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
-import { formatDuration, formatJson, formatTime } from "../format.ts";
+import { formatDuration, formatJson, formatMs, formatTime } from "../format.ts";
+import { failureText } from "../http-client.ts";
 import { ApiError, cancelTask, fetchTask, retryTask, type TaskDetail, type TaskLink } from "../task-api.ts";
 import { hrefFor } from "../use-hash-route.ts";
+import { useNow } from "../use-now.ts";
 import type { TaskEvents } from "../use-task-events.ts";
 
 /** One task: its fields, payload, outcome, dependencies and every attempt. Refreshed as events arrive. */
@@ -24,7 +27,8 @@ export function TaskDetailPage({ id, events }: { id: number; events: TaskEvents 
         <>
           {error && (
             <div class="banner banner-error" role="alert" data-testid="task-error-banner">
-              Cannot load task #{id}: {error}.{task ? " Showing what was last loaded." : ""}
+              {error}
+              {task ? " Showing what was last loaded." : ""}
             </div>
           )}
           {task === null ? (
@@ -122,21 +126,24 @@ function TaskView({ task, onChanged }: { task: TaskDetail; onChanged: () => void
       <div class="cards cards-two">
         <section class="card">
           <h2>Payload</h2>
-          <pre data-testid="task-payload">{formatJson(task.payload)}</pre>
+          <CollapsiblePre text={formatJson(task.payload)} testId="task-payload" />
         </section>
         <section class="card">
           {task.error ? (
             <>
-              <h2>Error</h2>
-              <pre class="error-pre" data-testid="task-error">
-                {task.error.class}: {task.error.message}
-              </pre>
+              {/* A task waiting to be tried again keeps its last attempt's error. */}
+              <h2>{task.status === "failed" ? "Error" : "Last attempt's error"}</h2>
+              <CollapsiblePre
+                class="error-pre"
+                text={`${task.error.class}: ${task.error.message}`}
+                testId="task-error"
+              />
             </>
           ) : (
             <>
               <h2>Result</h2>
               {task.status === "succeeded" ? (
-                <pre data-testid="task-result">{formatJson(task.result)}</pre>
+                <CollapsiblePre text={formatJson(task.result)} testId="task-result" />
               ) : (
                 <p class="muted">Not finished yet.</p>
               )}
@@ -220,6 +227,7 @@ function Links({ title, links, testId }: { title: string; links: TaskLink[]; tes
 function AttemptsTable({ task }: { task: TaskDetail }) {
   // Only kinds that run on a model have assignments: the others keep the narrower table.
   const assigned = task.attemptHistory.some((attempt) => attempt.assignment !== null);
+  const columns = assigned ? 8 : 7;
   return (
     <section class="card" data-testid="attempts">
       <h2>Attempts ({task.attemptHistory.length})</h2>
@@ -228,27 +236,26 @@ function AttemptsTable({ task }: { task: TaskDetail }) {
           No attempt yet.
         </p>
       ) : (
-        <table data-testid="attempts-table">
+        <table data-testid="attempts-table" class="attempts-table">
           <thead>
             <tr>
               <th class="num">#</th>
-              <th>Worker</th>
+              <th>Outcome</th>
               <th>Model</th>
               {assigned && <th>Why this model</th>}
-              <th>Outcome</th>
-              <th>Queued</th>
+              <th>Worker</th>
               <th>Started</th>
               <th>Finished</th>
               <th>Took</th>
-              <th>Error</th>
             </tr>
           </thead>
-          <tbody>
-            {task.attemptHistory.map((attempt) => (
-              <tr key={attempt.attempt} data-testid="attempt-row">
+          {/* One body an attempt: its error, which may be long, gets a row of its own below it. */}
+          {task.attemptHistory.map((attempt) => (
+            <tbody key={attempt.attempt} class="attempt">
+              <tr data-testid="attempt-row" data-outcome={attempt.outcome}>
                 <td class="num">{attempt.attempt}</td>
-                <td class="mono" data-testid="attempt-worker">
-                  {attempt.workerId}
+                <td>
+                  <StatusBadge status={attempt.outcome} testId="attempt-outcome" />
                 </td>
                 <td data-testid="attempt-model">
                   <Mono value={attempt.aiModel} />
@@ -258,23 +265,61 @@ function AttemptsTable({ task }: { task: TaskDetail }) {
                     {attempt.assignment?.reason ?? ""}
                   </td>
                 )}
-                <td>
-                  <StatusBadge status={attempt.outcome} testId="attempt-outcome" />
+                <td class="mono worker-cell" data-testid="attempt-worker">
+                  <BreakAtSlashes text={attempt.workerId} />
                 </td>
-                <td>{formatTime(attempt.queuedAt)}</td>
-                <td>{formatTime(attempt.startedAt)}</td>
+                <td title={`queued ${formatTime(attempt.queuedAt)}`}>{formatTime(attempt.startedAt)}</td>
                 <td>{formatTime(attempt.finishedAt)}</td>
-                <td>{formatDuration(attempt.startedAt, attempt.finishedAt)}</td>
-                <td class="error-cell">
-                  {attempt.errorClass ? `${attempt.errorClass}: ${attempt.errorMessage ?? ""}` : ""}
+                <td data-testid="attempt-took">
+                  {attempt.finishedAt === null ? (
+                    <RunningFor since={attempt.startedAt} />
+                  ) : (
+                    formatDuration(attempt.startedAt, attempt.finishedAt)
+                  )}
                 </td>
               </tr>
-            ))}
-          </tbody>
+              {attempt.errorClass && (
+                <tr class="attempt-error-row">
+                  <td />
+                  <td colSpan={columns - 1} data-testid="attempt-error">
+                    <CollapsiblePre
+                      class="error-pre"
+                      text={`${attempt.errorClass}: ${attempt.errorMessage ?? ""}`}
+                    />
+                  </td>
+                </tr>
+              )}
+            </tbody>
+          ))}
         </table>
       )}
     </section>
   );
+}
+
+/** A worker id (host/pid/suffix) that may wrap after its slashes, and only there. */
+function BreakAtSlashes({ text }: { text: string }) {
+  const parts = text.split("/");
+  return (
+    <>
+      {parts.map((part, i) => (
+        <span key={i}>
+          {part}
+          {i < parts.length - 1 && (
+            <>
+              /<wbr />
+            </>
+          )}
+        </span>
+      ))}
+    </>
+  );
+}
+
+/** How long the attempt under way has run, ticking by itself. */
+function RunningFor({ since }: { since: string }) {
+  const now = useNow(1_000);
+  return <span class="muted">{formatMs(Math.max(0, now - Date.parse(since)))} so far</span>;
 }
 
 /**
@@ -297,7 +342,7 @@ function useTask(id: number, version: number) {
       .catch((e: Error) => {
         if (controller.signal.aborted) return;
         if (e instanceof ApiError && e.status === 404) setMissing(true);
-        else setError(e.message);
+        else setError(failureText(`task #${id}`, e));
       });
     return () => controller.abort();
   }, [id, version, reloads]);

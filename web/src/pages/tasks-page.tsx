@@ -2,7 +2,10 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { DepthChart } from "../components/depth-chart.tsx";
 import { Mono } from "../components/mono.tsx";
 import { StatusBadge } from "../components/status-badge.tsx";
+import { WaitingBreakdown } from "../components/waiting-breakdown.tsx";
 import { formatDuration, formatTime } from "../format.ts";
+import { failureText, serverUnreachable } from "../http-client.ts";
+import { fetchWaiting } from "../overview-api.ts";
 import {
   fetchTasks,
   pauseKind,
@@ -13,11 +16,13 @@ import {
   taskStatuses,
 } from "../task-api.ts";
 import { hrefFor } from "../use-hash-route.ts";
+import { usePolled } from "../use-polled.ts";
 import type { TaskEvents } from "../use-task-events.ts";
 
 /** What each event carries; more, or a filter, is fetched from GET /api/tasks. */
 const newestInEvent = 20;
 const pageSize = 50;
+const waitingRefreshMs = 5_000;
 
 export function TasksPage({ events }: { events: TaskEvents }) {
   const stats = events.data?.stats;
@@ -27,10 +32,17 @@ export function TasksPage({ events }: { events: TaskEvents }) {
         <h1>Tasks</h1>
         <LiveIndicator events={events} />
       </div>
-      {events.problem && (
+      {events.connection === "reconnecting" ? (
         <div class="banner banner-error" role="alert" data-testid="events-problem">
-          {events.problem}
+          {serverUnreachable}
+          {stats ? " Showing the last known state." : ""}
         </div>
+      ) : (
+        events.problem && (
+          <div class="banner banner-error" role="alert" data-testid="events-problem">
+            {events.problem}
+          </div>
+        )
       )}
       {stats === undefined ? (
         <p class="muted">Loading tasks…</p>
@@ -40,6 +52,7 @@ export function TasksPage({ events }: { events: TaskEvents }) {
             <QueueCard stats={stats} />
             <PausedKindsCard stats={stats} />
           </div>
+          <WaitingCard />
           <TaskList events={events} />
         </>
       )}
@@ -69,6 +82,22 @@ function QueueCard({ stats }: { stats: TaskStats }) {
         <Counter label="Blocked" value={count("blocked")} testId="blocked-count" />
       </div>
       <DepthChart depth={stats.depth} kinds={stats.kinds.map((k) => k.name)} />
+    </section>
+  );
+}
+
+/** Why queued and blocked tasks wait: asked for less often than the live counts, it reads more. */
+function WaitingCard() {
+  const { data, error } = usePolled(fetchWaiting, waitingRefreshMs, "why tasks wait");
+  return (
+    <section class="card waiting-card" data-testid="tasks-waiting">
+      <h2>Why tasks wait</h2>
+      {error && error !== serverUnreachable && (
+        <p class="error-text" role="alert">
+          {error}
+        </p>
+      )}
+      {data === null ? !error && <p class="muted">Loading…</p> : <WaitingBreakdown waiting={data} />}
     </section>
   );
 }
@@ -202,7 +231,8 @@ function TaskList({ events }: { events: TaskEvents }) {
           </select>
         </div>
       </div>
-      {error && (
+      {/* An unreachable server is said once, at the top of the page. */}
+      {error && error !== serverUnreachable && (
         <div class="banner banner-error" role="alert" data-testid="task-list-error">
           {error}
         </div>
@@ -309,7 +339,7 @@ function useTaskList(events: TaskEvents, filter: TaskFilter, limit: number) {
         setError(null);
       })
       .catch((e: Error) => {
-        if (!controller.signal.aborted) setError(`Cannot load the tasks: ${e.message}`);
+        if (!controller.signal.aborted) setError(failureText("the tasks", e));
       });
     return () => controller.abort();
   }, [fromEvents, key, events.version]);

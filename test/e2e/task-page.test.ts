@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import { startServer } from "../../src/http/start-server.ts";
+import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
+import type { AssignmentView } from "../../src/tasks/task.ts";
+import type { TaskKind } from "../../src/tasks/task-kinds.ts";
+import { WorkerPool } from "../../src/workers/worker-pool.ts";
+import { testDeps } from "../support/steward-deps.ts";
+import { createTestDatabase } from "../support/test-database.ts";
+import { waitFor } from "../support/wait-for.ts";
+import { ensureDashboardBuilt, launchBrowser, openPage, screenshotFolder } from "./browser.ts";
+import { assertNoCardOverflows, pageSize } from "./layout.ts";
+
+/**
+ * A task's page in a real browser at 1400 px: a running task shows the attempt under way; a
+ * payload of a quarter megabyte shows its first lines and a button, not 85,000 px of JSON; a
+ * model assignment over ten models and eight factors and attempts with long errors stay within
+ * their cards.
+ */
+
+const visibleWithinMs = 15_000;
+
+const factors = [
+  "capability",
+  "cost",
+  "deadline",
+  "exploration",
+  "fallback",
+  "latency",
+  "learned_duration",
+  "learned_success",
+];
+
+/** Ten models: four scored on every factor, six excluded with long reasons. */
+function wideAssignment(at: Date): AssignmentView {
+  return {
+    at: at.toISOString(),
+    model: "model-0",
+    reason:
+      "model-0: best score 1.42 — $0.00013 expected cost vs $0.00082 for model-1; next in line after a failure",
+    scores: Array.from({ length: 10 }, (_, i) =>
+      i < 4
+        ? {
+            modelId: `model-${i}`,
+            score: 1.42 - i / 10,
+            factors: Object.fromEntries(factors.map((f, j) => [f, (j % 3) - 1 + i / 7])),
+            excluded: null,
+          }
+        : {
+            modelId: `a-model-with-a-long-name-${i}`,
+            score: null,
+            factors: {},
+            excluded: `would exceed 200,000 tokens per minute (${190_000 + i} in the last minute) and its fallback list is cooling down after a rate limit`,
+          },
+    ),
+  };
+}
+
+test("a task's page shows the running attempt, collapses a large payload and fits its cards at 1400 px", {
+  timeout: 180_000,
+}, async (t) => {
+  ensureDashboardBuilt();
+  const cleanups: (() => Promise<void>)[] = [];
+  t.after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+  const testDb = await createTestDatabase();
+  cleanups.push(() => testDb.dispose());
+  // Retries at once: the second attempt follows the failed first without a wait.
+  const deps = await testDeps(testDb.db, { config: { tasks: { retry: { baseDelayMs: 1, maxDelayMs: 2 } } } });
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let runs = 0;
+  // Fails its first attempt; the second waits until the test lets it go.
+  const flaky: TaskKind = {
+    name: "second-waits",
+    description: "fails once, then waits for the test",
+    async run() {
+      runs++;
+      if (runs === 1) throw new RangeError(`the first attempt fails: ${"a long explanation ".repeat(20)}`);
+      await released;
+      return { done: true };
+    },
+  };
+  deps.kinds.register(flaky);
+  const server = await startServer(deps, { host: "127.0.0.1", port: 0 });
+  cleanups.push(() => server.close());
+  const pool = new WorkerPool(deps, {
+    workerId: "host.example/4242/abc123",
+    kinds: ["second-waits"],
+    concurrency: 2,
+    pollMs: 20,
+  });
+  await pool.start();
+  cleanups.push(async () => {
+    release();
+    await pool.stop();
+  });
+  const browser = await launchBrowser();
+  cleanups.push(() => browser.close());
+  const { folder: shots, cleanup } = screenshotFolder(t);
+  cleanups.push(cleanup);
+  const { page, pageErrors } = await openPage(browser);
+  await page.setViewportSize({ width: 1400, height: 900 });
+
+  // Running: the attempt under way is a row, after the failed one, with its error below it.
+  const [running] = await enqueueTasks(deps, [{ kind: "second-waits", maxAttempts: 3 }]);
+  await waitFor(
+    async () => {
+      const { rows } = await testDb.db.query<{ attempts: number; status: string }>(
+        "SELECT attempts, status FROM execution_tasks WHERE id = $1",
+        [running!.id],
+      );
+      return rows[0]?.status === "running" && rows[0].attempts === 2;
+    },
+    { what: "the second attempt to run" },
+  );
+  // What the scheduler would have stored for it, had it run on a model: the widest table there is.
+  await testDb.db.query("UPDATE execution_tasks SET assignment = $1::jsonb WHERE id = $2", [
+    JSON.stringify(wideAssignment(new Date())),
+    running!.id,
+  ]);
+  await page.goto(`${server.url}/#/tasks/${running!.id}`);
+  const rows = page.getByTestId("attempt-row");
+  await rows.nth(1).waitFor({ timeout: visibleWithinMs });
+  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome)), [
+    "failed",
+    "running",
+  ]);
+  const current = rows.nth(1);
+  assert.equal(await current.getByTestId("attempt-outcome").textContent(), "running");
+  assert.equal(await current.getByTestId("attempt-worker").textContent(), "host.example/4242/abc123");
+  assert.match((await current.getByTestId("attempt-took").textContent()) ?? "", /so far$/);
+  assert.equal(await page.getByTestId("no-attempts").count(), 0);
+  assert.match(
+    (await page.getByTestId("attempt-error").textContent()) ?? "",
+    /RangeError: the first attempt fails/,
+  );
+  await page.getByTestId("assignment-row").nth(9).waitFor();
+  await assertNoCardOverflows(page, "a running task with a wide assignment");
+  // Wide content scrolls or wraps inside its card: the page itself does not scroll sideways.
+  const size = await pageSize(page);
+  assert.ok(size.width <= size.window, `the page is ${size.width} px wide in a ${size.window} px window`);
+  await page.screenshot({ path: path.join(shots, "running.png"), fullPage: true });
+  release();
+  await rows.and(page.locator('[data-outcome="succeeded"]')).waitFor({ timeout: visibleWithinMs });
+  assert.equal(await rows.count(), 2);
+
+  // A payload of about 250 kB: its first lines, then a button that says how much there is.
+  const big = {
+    lines: Array.from({ length: 1_400 }, (_, n) => ({ n, text: "lorem ipsum dolor sit amet ".repeat(6) })),
+  };
+  const [large] = await enqueueTasks(deps, [{ kind: "noop", payload: big }]);
+  await page.goto(`${server.url}/#/tasks/${large!.id}`);
+  const payload = page.getByTestId("task-payload");
+  await payload.waitFor({ timeout: visibleWithinMs });
+  assert.equal(await payload.getAttribute("data-collapsed"), "true");
+  const collapsed = await payload.boundingBox();
+  assert.ok(
+    collapsed !== null && collapsed.height < 900,
+    `collapsed payload is ${collapsed?.height} px tall`,
+  );
+  const { height } = await pageSize(page);
+  assert.ok(height < 3_000, `the page is ${height} px tall`);
+  const toggle = page.getByTestId("task-payload-toggle");
+  assert.match((await toggle.textContent()) ?? "", /^show all \(\d{3} kB\)$/);
+  await page.screenshot({ path: path.join(shots, "large-payload.png"), fullPage: true });
+  await toggle.click();
+  assert.equal(await payload.getAttribute("data-collapsed"), "false");
+  assert.deepEqual(JSON.parse((await payload.textContent()) ?? ""), big, "shown in full, it is all there");
+  // In full, it scrolls within a box of bounded height.
+  const open = await payload.boundingBox();
+  assert.ok(open !== null && open.height <= 900, `open payload is ${open?.height} px tall`);
+  await assertNoCardOverflows(page, "a large payload");
+
+  assert.deepEqual(pageErrors, [], "the page logged errors");
+});
