@@ -36,7 +36,7 @@ import { getSystemStatus } from "./system-status.ts";
  */
 export function stewardOperations(deps: Deps) {
   return {
-    status: () => getSystemStatus(deps),
+    status: () => getSystemStatus(deps, { waiting: true }),
     models: () => getModelsStatus(deps.db, deps.models),
     listTasks: (filter: TaskFilter) => listTasks(deps.db, filter),
     getTask: (id: number) => requireTask(deps.db, id),

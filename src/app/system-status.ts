@@ -1,5 +1,6 @@
 import { runDoctor } from "../doctor/run-doctor.ts";
 import { sqlState } from "../errors.ts";
+import { getWaitingTasks, type WaitingTasks } from "../tasks/waiting-tasks.ts";
 import { version } from "../version.ts";
 import type { Deps } from "./deps.ts";
 
@@ -23,10 +24,16 @@ export interface SystemStatus {
   };
   ready: boolean;
   checkedAt: string;
+  /**
+   * Queued and blocked tasks by why they wait (src/tasks/waiting-tasks.ts), when asked for:
+   * `steward status` and GET /api/status ask, readiness does not. Null when it could not be read.
+   */
+  waiting?: WaitingTasks | null;
 }
 
 export async function getSystemStatus(
   deps: Pick<Deps, "db" | "migrations" | "expectedSchema" | "clock" | "logger">,
+  options: { waiting?: boolean } = {},
 ): Promise<SystemStatus> {
   const checkedAt = deps.clock.now().toISOString();
   const database = {
@@ -47,6 +54,7 @@ export async function getSystemStatus(
       schema: { status: "unknown", applied: 0, pending: 0, latest: null, changed: [], differences: [] },
       ready: false,
       checkedAt,
+      ...(options.waiting ? { waiting: null } : {}),
     };
   }
   const report = await runDoctor(deps);
@@ -70,5 +78,16 @@ export async function getSystemStatus(
     },
     ready: report.status === "clean",
     checkedAt,
+    ...(options.waiting ? { waiting: await readWaiting(deps) } : {}),
   };
+}
+
+/** A schema that drifted may not have what the count reads: the rest of the status still stands. */
+async function readWaiting(deps: Pick<Deps, "db" | "logger">): Promise<WaitingTasks | null> {
+  try {
+    return await getWaitingTasks(deps.db);
+  } catch (error) {
+    deps.logger.warn({ err: error }, "status check: the waiting tasks could not be counted");
+    return null;
+  }
 }

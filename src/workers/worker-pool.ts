@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import type { Deps } from "../app/deps.ts";
+import { type Deps, systemClock } from "../app/deps.ts";
 import { type AssignmentResult, assignClaimedTasks, startCooldown } from "../models/model-assignment.ts";
 import { costUsd } from "../models/prices.ts";
 import { ProviderError } from "../models/providers/provider-types.ts";
@@ -14,6 +14,7 @@ import type { AssignedModel, TaskUsage } from "../tasks/task-kinds.ts";
 import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
 import { tasksCancelledChannel, tasksReadyChannel } from "../tasks/task-notifications.ts";
 import { CompletionBatcher } from "./completion-batcher.ts";
+import { NoModelWarnings } from "./no-model-warnings.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
 
 export type WorkerConfig = Deps["config"]["workers"];
@@ -60,7 +61,7 @@ export interface WorkerPoolEvents {
   error: [error: unknown];
 }
 
-type PoolDeps = Pick<Deps, "db" | "config" | "kinds" | "logger" | "models">;
+type PoolDeps = Pick<Deps, "db" | "config" | "kinds" | "logger" | "models"> & Partial<Pick<Deps, "clock">>;
 
 /**
  * A worker: claims ready tasks in batches, runs up to `concurrency` handlers at once, each with
@@ -74,6 +75,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #options: Omit<WorkerConfig, "embedded"> & { kinds: string[]; claimBatch: number };
   readonly #running = new Map<number, Running>();
   readonly #batcher: CompletionBatcher;
+  readonly #noModel: NoModelWarnings;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unlisten: (() => Promise<void>)[] = [];
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
@@ -98,6 +100,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       claimBatch: options.claimBatch ?? concurrency,
     };
     this.workerId = options.workerId ?? `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
+    this.#noModel = new NoModelWarnings(deps.logger, this.workerId, deps.clock ?? systemClock);
     this.#batcher = new CompletionBatcher(
       deps.db,
       this.workerId,
@@ -230,6 +233,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     try {
       const result = await assignClaimedTasks(this.#deps, this.workerId, needModel);
       this.emit("assigned", result);
+      this.#noModel.note(result.waiting);
       const assigned = new Set(result.assigned.map((a) => a.task.id));
       return tasks.filter((task) => kinds.get(task.kind)?.model === undefined || assigned.has(task.id));
     } catch (error) {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { type CommandIo, describeClient, globalOptions, withClient } from "../command-context.ts";
+import { renderWaiting } from "../render-waiting.ts";
 
 export function registerStatusCommand(
   program: Command,
@@ -21,6 +22,7 @@ export function registerStatusCommand(
               `Database    ${status.database.kind === "pglite" ? "embedded (PGlite)" : "PostgreSQL"}: ${describeClient(client)}`,
               `Schema      ${status.schema.status}; ${status.schema.applied} migrations applied, ${status.schema.pending} pending`,
               `Ready       ${status.ready ? "yes" : "no"}`,
+              ...renderWaiting(status.waiting),
             ].join("\n"),
           );
         }

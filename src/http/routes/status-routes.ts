@@ -5,7 +5,7 @@ import { getSystemStatus } from "../../app/system-status.ts";
 
 /** What the dashboard's status page shows. Always 200: an unready system is still a status. */
 export const statusRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps }) => {
-  app.get("/api/status", async () => getSystemStatus(deps));
+  app.get("/api/status", async () => getSystemStatus(deps, { waiting: true }));
   // Live work at a glance, for the landing page: fast, because it does not check the schema.
   app.get("/api/overview", async () => getOverview(deps));
 };
