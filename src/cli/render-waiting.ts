@@ -15,7 +15,7 @@ const causes: Record<ModelWaitCause, string> = {
   budget: "budgets spent",
   cooldown: "models cooling down",
   rate_limit: "models at their per-minute limits",
-  capacity: "models at their concurrency limits",
+  capacity: "the models that can take them are busy",
 };
 
 /**

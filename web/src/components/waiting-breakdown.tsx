@@ -9,7 +9,11 @@ const reasons: { reason: WaitReason; label: string; note: string }[] = [
   { reason: "retrying", label: "Retrying", note: "waiting out the backoff after a failed attempt" },
   { reason: "blocked", label: "Blocked", note: "waiting for its dependencies to succeed" },
   { reason: "paused", label: "Paused kind", note: "no worker claims a paused kind" },
-  { reason: "no_model", label: "No model", note: "a worker claimed it and found no model that can take it" },
+  {
+    reason: "no_model",
+    label: "No model",
+    note: "a worker claimed it and found no model that could take it then; it is tried again later",
+  },
 ];
 
 const causes: Record<ModelWaitCause, string> = {
@@ -17,7 +21,7 @@ const causes: Record<ModelWaitCause, string> = {
   budget: "budgets spent",
   cooldown: "models cooling down",
   rate_limit: "models at their per-minute limits",
-  capacity: "models at their concurrency limits",
+  capacity: "the models that can take it are busy",
 };
 
 /**
@@ -89,15 +93,20 @@ function NoModelGroups({ groups }: { groups: WaitingGroup[] }) {
           <span class="mono">{g.kind}</span> <span class="muted">{formatCount(g.count)}</span>:{" "}
           {g.cause ? causes[g.cause] : "no model"}
           {g.explanation && (
-            <span class="muted" data-testid="waiting-explanation">
+            <span class="muted waiting-explanation" data-testid="waiting-explanation" title={g.explanation}>
               {" "}
-              ({g.explanation})
+              ({clip(g.explanation, 140)})
             </span>
           )}
         </li>
       ))}
     </ul>
   );
+}
+
+/** The scheduler's words can run long (every model's reason): the whole is in the tooltip. */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function earliest(groups: WaitingGroup[]): string {
