@@ -188,6 +188,7 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
   await page.screenshot({ path: path.join(shots, "not-found.png"), fullPage: true });
   await page.getByTestId("not-found-link").filter({ hasText: "Models" }).click();
   await page.getByTestId("model-card").first().waitFor({ timeout: visibleWithinMs });
+  await assertNoCardOverflows(page, "models");
 
   // The server stops under open pages: each says it cannot be reached, in the same words.
   const pages: [string, Page][] = [["models", page]];
