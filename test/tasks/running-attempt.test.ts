@@ -75,6 +75,7 @@ describe(`a running task's detail on ${backend}`, () => {
       ],
     );
     assert.equal(gated.runs(), 2);
+    await pool.stop();
   });
 
   it("a task that is not running shows only recorded attempts", async (t) => {
