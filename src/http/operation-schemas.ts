@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { storableText } from "../tasks/storable-text.ts";
 import { commaList } from "./task-api-schemas.ts";
 
 /**
@@ -18,9 +19,9 @@ const taskIds = z
   .min(1, "name at least one task")
   .max(maxNamedPerRequest, `at most ${maxNamedPerRequest} tasks in one request`);
 
-const kindName = z.string().min(1).max(64);
+const kindName = storableText(1, 64);
 
-const reason = z.string().min(1).max(500);
+const reason = storableText(1, 500);
 
 const attempts = z.number().int().min(1).max(100);
 
@@ -56,7 +57,7 @@ export const resumeKindsBodySchema = z.strictObject({
 
 export const importQuerySchema = z.strictObject({
   /** The file's name, for messages ("tasks.jsonl (3 tasks) was refused whole"). */
-  name: z.string().min(1).max(200).optional(),
+  name: storableText(1, 200).optional(),
 });
 
 const migrationVersion = z.number().int().min(0).max(9_999);
@@ -73,7 +74,7 @@ export const repairBodySchema = z
   .optional()
   .default({});
 
-export const backfillParamsSchema = z.strictObject({ name: z.string().min(1).max(100) });
+export const backfillParamsSchema = z.strictObject({ name: storableText(1, 100) });
 
 export const backfillBodySchema = z
   .strictObject({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { textProblem } from "../tasks/storable-text.ts";
+import { storableText } from "../tasks/storable-text.ts";
 import type { TaskStatus } from "../tasks/task.ts";
 
 /**
@@ -31,17 +31,6 @@ const positiveId = (what: string) =>
     .regex(/^[1-9][0-9]{0,14}$/, `must be a positive whole number (${what})`)
     .transform(Number);
 
-/** Text the database can store: refused here, with the field's name, rather than by PostgreSQL. */
-const text = (min: number, max: number) =>
-  z
-    .string()
-    .min(min)
-    .max(max)
-    .superRefine((value, ctx) => {
-      const problem = textProblem(value);
-      if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
-    });
-
 /** `?status=queued,running` and `?status=queued&status=running` mean the same. */
 export const commaList = <Item extends z.ZodType>(item: Item) =>
   z.preprocess(
@@ -70,9 +59,9 @@ export const listTasksQuerySchema = z.strictObject({
       error: (issue) => `"${String(issue.input)}" is no task status; statuses: ${taskStatuses.join(", ")}`,
     }),
   ),
-  kind: commaList(text(1, 64)),
-  stage: text(1, 100).optional(),
-  search: text(0, 200).optional(),
+  kind: commaList(storableText(1, 64)),
+  stage: storableText(1, 100).optional(),
+  search: storableText(0, 200).optional(),
   before: positiveId("a task id: tasks older than it are listed").optional(),
   limit: z
     .string()
@@ -83,7 +72,7 @@ export const listTasksQuerySchema = z.strictObject({
 });
 
 export const cancelBodySchema = z
-  .strictObject({ reason: text(1, 500).optional() })
+  .strictObject({ reason: storableText(1, 500).optional() })
   .optional()
   .default({});
 
@@ -92,9 +81,9 @@ export const retryBodySchema = z
   .optional()
   .default({});
 
-export const kindParamsSchema = z.strictObject({ kind: text(1, 64) });
+export const kindParamsSchema = z.strictObject({ kind: storableText(1, 64) });
 
 export const pauseBodySchema = z
-  .strictObject({ reason: text(1, 500).optional() })
+  .strictObject({ reason: storableText(1, 500).optional() })
   .optional()
   .default({});

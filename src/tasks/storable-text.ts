@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { StewardError } from "../errors.ts";
 import type { Problem } from "./task-input.ts";
 
@@ -25,6 +26,18 @@ export function textProblem(text: string): string | null {
   if (loneSurrogate.test(text))
     return "contains a lone surrogate (a UTF-16 code unit from U+D800 to U+DFFF without its pair), which is not valid Unicode; send well-formed text";
   return null;
+}
+
+/** A zod string PostgreSQL can store, for the schemas of the shells' inputs (query, path, body). */
+export function storableText(min: number, max: number) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .superRefine((value, ctx) => {
+      const problem = textProblem(value);
+      if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+    });
 }
 
 /**
