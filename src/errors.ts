@@ -16,7 +16,8 @@ export type StewardErrorCode =
   | "validation_failed"
   | "not_found"
   | "not_permitted"
-  | "conflict";
+  | "conflict"
+  | "idempotency_conflict";
 
 export class StewardError extends Error {
   readonly code: StewardErrorCode;

@@ -38,6 +38,8 @@ export function statusForCode(code: StewardErrorCode): number {
     // The request is well formed but the thing it names is in a state that does not allow it
     // (cancelling a finished task): the client may look at that state and decide.
     case "conflict":
+    // An idempotency key already used by a different request (see tasks/idempotency.ts).
+    case "idempotency_conflict":
       return 409;
     // Temporarily unable: the database is away, or migrations are still to be applied.
     case "database_unreachable":

@@ -1,6 +1,13 @@
 import type { Deps } from "../app/deps.ts";
 import type { Queryable } from "../db/database.ts";
 import { prepared } from "../db/prepared-statements.ts";
+import {
+  type Conflict,
+  idempotencyConflict,
+  requestDifferences,
+  type StoredRequest,
+  tasksByKey,
+} from "./idempotency.ts";
 import type { TaskStatus } from "./task.ts";
 import { invalidTasks, type NewTask, type Problem, validateTaskInputs } from "./task-input.ts";
 import { tasksReadyChannel } from "./task-notifications.ts";
@@ -11,7 +18,10 @@ export interface EnqueuedTask {
   id: number;
   ref?: string;
   status: TaskStatus;
-  /** False when an idempotency key matched a task that already existed: that task is returned. */
+  /**
+   * False when an idempotency key matched a task that the same request added before: that task
+   * is returned. The key under a different request is refused (see idempotency.ts).
+   */
   created: boolean;
 }
 
@@ -30,7 +40,12 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
   const prefix = (t: NewTask) => (inputs.length === 1 ? "" : `tasks[${t.index}].`);
 
   if (tasks.every((t) => t.dependsOnIds.length === 0 && t.dependsOnRefs.length === 0 && t.ideaId === null)) {
-    return enqueueIndependent(deps, tasks, now);
+    // A key may turn out to be held by a different request only after the insert: the rest of
+    // a request of several must then be undone. One task alone is one statement either way.
+    const undoable = tasks.length > 1 && tasks.some((t) => t.idempotencyKey !== null);
+    return undoable
+      ? deps.db.transaction((tx) => enqueueIndependent(tx, deps, tasks, now))
+      : enqueueIndependent(deps.db, deps, tasks, now);
   }
   return deps.db.transaction(async (tx) => {
     const problems: Problem[] = [];
@@ -66,19 +81,15 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
     }
     if (problems.length) throw invalidTasks(problems, inputs.length);
 
-    // Tasks that already exist under their idempotency key are returned, not added again.
+    // Tasks that already exist under their idempotency key are returned, not added again,
+    // when this is the request that added them.
     const keys = tasks.map((t) => t.idempotencyKey).filter((k): k is string => k !== null);
-    const byKey = new Map<string, { id: number; status: TaskStatus }>();
-    if (keys.length > 0) {
-      const { rows } = await tx.query<{ id: number; status: TaskStatus; idempotency_key: string }>(
-        "SELECT id, status, idempotency_key FROM execution_tasks WHERE idempotency_key = ANY($1::text[])",
-        [keys],
-      );
-      for (const row of rows) byKey.set(row.idempotency_key, row);
-    }
+    const byKey = keys.length > 0 ? await tasksByKey(tx, keys) : new Map<string, StoredRequest>();
 
     const ids = await allocateIds(tx, tasks.length);
     const planned = planStatuses(tasks, ids, existing, byKey);
+    const conflicts = keyConflicts(planned, byKey);
+    if (conflicts.length > 0) throw idempotencyConflict(conflicts, inputs.length);
     const fresh = planned.filter((p) => p.created);
     const step = deps.config.tasks.urgencyStepSeconds * 1000;
     const results =
@@ -90,6 +101,7 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
               id,
               ...taskRecord(task, step, now, { status, pending, error, hasDependents }),
             })),
+            now,
           );
     // A concurrent request may have taken an idempotency key since we looked: return its task.
     const raced = fresh.filter((_, i) => !results[i]!.created);
@@ -104,6 +116,8 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
         p.status = row.status;
         p.created = false;
       }
+      const late = keyConflicts(raced, found, planned);
+      if (late.length > 0) throw idempotencyConflict(late, inputs.length);
     }
 
     const edges = planned
@@ -130,12 +144,18 @@ export async function enqueueTasks(deps: EnqueueDeps, inputs: unknown[]): Promis
  * ids, insert and wakeup together. A single enqueue took five round trips through the general
  * path (BEGIN, nextval, INSERT, NOTIFY, COMMIT), which showed in the pickup latency's tail.
  */
-async function enqueueIndependent(deps: EnqueueDeps, tasks: NewTask[], now: Date): Promise<EnqueuedTask[]> {
+async function enqueueIndependent(
+  db: Queryable,
+  deps: EnqueueDeps,
+  tasks: NewTask[],
+  now: Date,
+): Promise<EnqueuedTask[]> {
   const step = deps.config.tasks.urgencyStepSeconds * 1000;
   const plan = { status: "queued" as const, pending: 0, error: null, hasDependents: false };
   const results = await insertTasks(
-    deps.db,
+    db,
     tasks.map((task) => taskRecord(task, step, now, plan)),
+    now,
   );
   const out = tasks.map(
     (task, i): EnqueuedTask => ({
@@ -150,16 +170,49 @@ async function enqueueIndependent(deps: EnqueueDeps, tasks: NewTask[], now: Date
   const taken = out.filter((o) => !o.created);
   if (taken.length > 0) {
     const found = await tasksByKey(
-      deps.db,
+      db,
       taken.map((o) => tasks[o.index]!.idempotencyKey!),
     );
+    const conflicts: Conflict[] = [];
     for (const o of taken) {
-      const row = found.get(tasks[o.index]!.idempotencyKey!)!;
+      const task = tasks[o.index]!;
+      const row = found.get(task.idempotencyKey!)!;
       o.id = row.id;
       o.status = row.status;
+      const differences = requestDifferences(task, row, { ids: [], added: 0 });
+      if (differences.length > 0) conflicts.push({ task, stored: row, differences });
     }
+    if (conflicts.length > 0) throw idempotencyConflict(conflicts, tasks.length);
   }
   return out;
+}
+
+/**
+ * Tasks of `among` found under their key whose request differs from the one that added them.
+ * A ref to another task of the request resolves to that task's id when it, too, already
+ * existed; a ref to a task added now only counts (see requestDifferences).
+ */
+function keyConflicts(
+  among: PlannedTask[],
+  byKey: Map<string, StoredRequest>,
+  all: PlannedTask[] = among,
+): Conflict[] {
+  const byRef = new Map(all.filter((p) => p.task.ref !== undefined).map((p) => [p.task.ref!, p]));
+  const conflicts: Conflict[] = [];
+  for (const p of among) {
+    if (p.created || p.task.idempotencyKey === null) continue;
+    const stored = byKey.get(p.task.idempotencyKey)!;
+    const ids = [...p.task.dependsOnIds];
+    let added = 0;
+    for (const ref of p.task.dependsOnRefs) {
+      const other = byRef.get(ref)!;
+      if (other.created) added++;
+      else ids.push(other.id);
+    }
+    const differences = requestDifferences(p.task, stored, { ids, added });
+    if (differences.length > 0) conflicts.push({ task: p.task, stored, differences });
+  }
+  return conflicts;
 }
 
 /**
@@ -167,27 +220,21 @@ async function enqueueIndependent(deps: EnqueueDeps, tasks: NewTask[], now: Date
  * (NOTIFY is delivered at commit). A record without an id gets the sequence's next; ids given
  * in advance let tasks of one request name each other. A task whose idempotency key is taken
  * is not inserted: `created` is false for it. Results are in the order of `records`.
+ * `created_at` and `updated_at` are `now`, the clock `run_at` comes from, so that the delay a
+ * task was asked for is `run_at - created_at` and an untouched task has `updated_at = created_at`
+ * (idempotency.ts compares both).
  */
 async function insertTasks(
   db: Queryable,
   records: (TaskRecord & { id?: number })[],
+  now: Date,
 ): Promise<{ id: number; created: boolean }[]> {
   const { rows } = await db.query<{ results: string }>(insertTasksSql, [
     JSON.stringify(records.map((record, ord) => ({ ord, ...record }))),
     tasksReadyChannel,
+    now.toISOString(),
   ]);
   return JSON.parse(rows[0]!.results);
-}
-
-async function tasksByKey(
-  db: Queryable,
-  keys: string[],
-): Promise<Map<string, { id: number; status: TaskStatus }>> {
-  const { rows } = await db.query<{ id: number; status: TaskStatus; idempotency_key: string }>(
-    "SELECT id, status, idempotency_key FROM execution_tasks WHERE idempotency_key = ANY($1::text[])",
-    [keys],
-  );
-  return new Map(rows.map((r) => [r.idempotency_key, r]));
 }
 
 const insertTasksSql = prepared(
@@ -205,11 +252,11 @@ WITH input AS MATERIALIZED (
   INSERT INTO execution_tasks (
     id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
     timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
-    on_dependency_failure, has_dependents, finished_at, pinned_model
+    on_dependency_failure, has_dependents, finished_at, pinned_model, created_at, updated_at
   ) OVERRIDING SYSTEM VALUE
   SELECT task_id, kind, stage, status, idea_id, urgency, complexity, capabilities, payload, error, max_attempts,
          timeout_ms, run_at, priority_at, deadline, idempotency_key, pending_dependencies,
-         on_dependency_failure, has_dependents, finished_at, pinned_model
+         on_dependency_failure, has_dependents, finished_at, pinned_model, $3::timestamptz, $3::timestamptz
     FROM input
   ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
   RETURNING id, status
@@ -284,7 +331,7 @@ function planStatuses(
   tasks: NewTask[],
   ids: number[],
   existing: Map<number, TaskStatus>,
-  byKey: Map<string, { id: number; status: TaskStatus }>,
+  byKey: Map<string, StoredRequest>,
 ): PlannedTask[] {
   const planned = tasks.map((task, i): PlannedTask => {
     const known = task.idempotencyKey === null ? undefined : byKey.get(task.idempotencyKey);

@@ -54,6 +54,8 @@ export interface NewTask {
   payload: unknown;
   deadline: Date | null;
   runAt: Date;
+  /** The delay asked for instead of a `runAt` (0 when neither was given); null with a `runAt`. */
+  delayMs: number | null;
   maxAttempts: number;
   timeoutMs: number | null;
   idempotencyKey: string | null;
@@ -140,6 +142,7 @@ export function validateTaskInputs(
       payload: input.payload ?? {},
       deadline: input.deadline === undefined ? null : new Date(input.deadline),
       runAt,
+      delayMs: input.runAt !== undefined ? null : (input.delayMs ?? 0),
       maxAttempts: input.maxAttempts ?? kind.defaults?.maxAttempts ?? config.defaultMaxAttempts,
       timeoutMs: nullIfZero(input.timeoutMs ?? kind.defaults?.timeoutMs ?? config.defaultTimeoutMs),
       idempotencyKey: input.idempotencyKey ?? null,
@@ -230,9 +233,20 @@ function describeCapabilities(capabilities: Record<string, number>): string {
     : entries.map(([skill, level]) => `${skill} ${level}`).join(", ");
 }
 
-/** Refs are unique, name tasks of the same request, and form no cycle. */
+/** Refs and idempotency keys are unique; refs name tasks of the same request and form no cycle. */
 function checkReferences(tasks: NewTask[], prefix: (i: number) => string): Problem[] {
   const problems: Problem[] = [];
+  const byKey = new Map<string, NewTask>();
+  for (const task of tasks) {
+    if (task.idempotencyKey === null) continue;
+    const first = byKey.get(task.idempotencyKey);
+    if (first !== undefined)
+      problems.push({
+        path: `${prefix(task.index)}idempotencyKey`,
+        message: `"${task.idempotencyKey}" is also the key of tasks[${first.index}] of this request; each task needs its own`,
+      });
+    else byKey.set(task.idempotencyKey, task);
+  }
   const byRef = new Map<string, NewTask>();
   for (const task of tasks) {
     if (task.ref === undefined) continue;

@@ -90,7 +90,8 @@ export async function importTasks(
  * for a request of one task); a person editing a file wants the line. Other errors pass through.
  */
 export function withLineNumbers(error: unknown, name: string, lines: number[]): unknown {
-  if (!(error instanceof StewardError) || error.code !== "validation_failed") return error;
+  if (!(error instanceof StewardError)) return error;
+  if (error.code !== "validation_failed" && error.code !== "idempotency_conflict") return error;
   const problems = error.details.problems as Problem[] | undefined;
   if (!Array.isArray(problems)) return error;
   const located = problems.map((problem): Problem => {
@@ -101,8 +102,8 @@ export function withLineNumbers(error: unknown, name: string, lines: number[]): 
       ? { path: `line ${lines[0]}: ${problem.path}`, message: problem.message }
       : problem;
   });
-  return new StewardError("validation_failed", refusal(name, located, lines.length), {
-    details: { problems: located },
+  return new StewardError(error.code, refusal(name, located, lines.length), {
+    details: { ...error.details, problems: located },
     cause: error,
   });
 }

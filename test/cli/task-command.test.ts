@@ -131,10 +131,11 @@ describe(`steward task on ${backend}`, () => {
       /tasks\.jsonl \(3 tasks\) was refused whole; nothing was added:\n {2}- line 4: payload\.ms: /,
     );
 
-    // The last line names an existing task by its idempotency key: it is reported, not added twice.
+    // The last line repeats the request of an existing task, under its idempotency key: it is
+    // reported, not added twice.
     writeFileSync(
       file,
-      jsonl([...good, { kind: "sleep", payload: { ms: 1 }, idempotencyKey: "existing-sleep" }]),
+      jsonl([...good, { kind: "sleep", payload: { ms: 10 }, idempotencyKey: "existing-sleep" }]),
     );
     const goodFile = await runCli(["task", "add", "--file", file], { env });
     assert.equal(goodFile.code, 0, goodFile.stderr);

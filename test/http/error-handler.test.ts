@@ -9,6 +9,7 @@ test("every StewardError code has its HTTP status", () => {
     not_found: 404,
     not_permitted: 403,
     conflict: 409,
+    idempotency_conflict: 409,
     database_unreachable: 503,
     database_missing: 503,
     config_invalid: 500,
