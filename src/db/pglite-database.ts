@@ -11,7 +11,7 @@ import { Mutex } from "./mutex.ts";
 /**
  * PostgreSQL's default 128 MB of shared buffers is zeroed at start, so all of it is resident from
  * the first query, in the process that embeds the database. 64 MB drains the queue benchmark as
- * fast (17,195 against 17,036 tasks/s; 32 MB: 14,868, evicting pages of its 20,000 tasks) and
+ * fast (17,195 against 17,036 tasks/s; with 32 MB, 14,868) and
  * keeps `steward start` with the demo about 60 MB smaller (docs/benchmarks.md, memory).
  */
 const pgliteOptions = { startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=64MB"] };
