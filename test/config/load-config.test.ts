@@ -32,10 +32,18 @@ describe("configuration", () => {
     const fromDocs = loadConfig({ cwd: docs, env: {} });
     assert.deepEqual(fromDocs.project, { root, found: true });
     assert.equal(fromDocs.file, path.join(root, "steward.config.yaml"));
-    assert.equal(fromDocs.config.database.url, `pglite:${path.join(root, "data", "db")}`, "relative to the file");
+    assert.equal(
+      fromDocs.config.database.url,
+      `pglite:${path.join(root, "data", "db")}`,
+      "relative to the file",
+    );
 
     const byFlag = loadConfig({ cwd: docs, env: {}, flags: { database: { url: "pglite:./mine" } } });
-    assert.equal(byFlag.config.database.url, `pglite:${path.join(docs, "mine")}`, "a flag is relative to cwd");
+    assert.equal(
+      byFlag.config.database.url,
+      `pglite:${path.join(docs, "mine")}`,
+      "a flag is relative to cwd",
+    );
     const byEnv = loadConfig({ cwd: docs, env: { STEWARD_DATABASE_URL: "pglite:here" } });
     assert.equal(byEnv.config.database.url, `pglite:${path.join(docs, "here")}`, "so is the environment");
 

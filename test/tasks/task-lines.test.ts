@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { Readable } from "node:stream";
 import { describe, it } from "node:test";
-import { readTaskLines, withLineNumbers } from "../../src/tasks/task-lines.ts";
 import type { StewardError } from "../../src/errors.ts";
 import { invalidTasks } from "../../src/tasks/task-input.ts";
+import { readTaskLines, withLineNumbers } from "../../src/tasks/task-lines.ts";
 
 const source = (text: string) => Readable.from([text]);
 
