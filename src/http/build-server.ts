@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import type { Deps } from "../app/deps.ts";
-import { installErrorHandlers } from "./error-handler.ts";
+import { errorAnswerOptions, installErrorHandlers } from "./error-handler.ts";
 import { backfillRoutes } from "./routes/backfill-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
@@ -32,8 +32,8 @@ export interface ServerOptions {
 
 export async function buildServer(deps: Deps, options: ServerOptions = {}): Promise<FastifyInstance> {
   // Fastify's logger stays off: Steward's own logger (with its redaction) is the one log.
-  const app = Fastify({ logger: false });
   const logger = deps.logger.child({ component: "http" });
+  const app = Fastify({ logger: false, ...errorAnswerOptions(logger) });
 
   // Before the routes, so that every plugin inherits them.
   installErrorHandlers(app, logger);

@@ -63,8 +63,9 @@ export const apiOperations: ApiOperation[] = [
     body: z.union([taskInputSchema, bulkEnqueueBodySchema.extend({ tasks: z.array(taskInputSchema) })]),
     responses: {
       201: "At least one task was created: `{ tasks: [{ index, id, ref?, status, created }] }`",
-      200: "Every task already existed under its idempotency key; those tasks are returned",
+      200: "Every task already existed under its idempotency key, added by the same request; those tasks are returned",
       400: invalid,
+      409: "An idempotency key belongs to a task added by a different request (`idempotency_conflict`); `error.details.conflicts` names each task and the fields that differ",
     },
   },
   {
@@ -374,7 +375,8 @@ const errorBody = {
       properties: {
         code: {
           type: "string",
-          description: "validation_failed, not_found, conflict, migrations_pending, …",
+          description:
+            "validation_failed, not_found, conflict, idempotency_conflict, method_not_allowed, unsupported_media_type, malformed_json, body_too_large, url_invalid, url_too_long, header_fields_too_large, migrations_pending, internal_error, … (README, HTTP)",
         },
         message: { type: "string", description: "What was wrong and what is allowed" },
         details: { type: "object" },

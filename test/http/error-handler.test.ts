@@ -66,14 +66,27 @@ test("a Fastify validation error is a 400 listing each issue", () => {
   });
 });
 
-test("Fastify's other client errors keep their 4xx status", () => {
+test("Fastify's client errors keep their 4xx status, in Steward's words when Steward knows them", () => {
   const error = Object.assign(new Error("Unsupported Media Type: text/csv"), {
     statusCode: 415,
     code: "FST_ERR_CTP_INVALID_MEDIA_TYPE",
   });
-  const response = toErrorResponse(error);
+  const response = toErrorResponse(error, {
+    method: "POST",
+    url: "/api/tasks",
+    headers: { "content-type": "text/csv" },
+  });
   assert.equal(response.statusCode, 415);
-  assert.equal(response.body.error.code, "request_invalid");
+  assert.deepEqual(response.body.error, {
+    code: "unsupported_media_type",
+    message:
+      "The content type text/csv is not supported: send the body as JSON, with Content-Type: application/json.",
+  });
+  const other = toErrorResponse(
+    Object.assign(new Error("Some other refusal"), { statusCode: 422, code: "FST_X" }),
+  );
+  assert.equal(other.statusCode, 422);
+  assert.deepEqual(other.body.error, { code: "request_invalid", message: "Some other refusal" });
 });
 
 test("any other error is a 500 whose message never reaches the client", () => {

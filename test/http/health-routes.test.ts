@@ -122,14 +122,21 @@ test("GET /api/status is 200 even when the database is gone, and says so", async
   assert.equal((await app.inject({ method: "GET", url: "/readyz" })).statusCode, 503);
 });
 
-test("an unknown /api path is a 404 in JSON; other unknown paths are plain text", async (t) => {
+test("an unknown path is a 404 in the error shape, under /api or not", async (t) => {
   const { app } = await stewardOn(t, "unmigrated");
   const api = await app.inject({ method: "GET", url: "/api/x?y=1" });
   assert.equal(api.statusCode, 404);
-  assert.deepEqual(api.json(), { error: { code: "not_found", message: "No API route GET /api/x." } });
+  assert.deepEqual(api.json(), {
+    error: {
+      code: "not_found",
+      message:
+        "No route GET /api/x. The API's routes are listed at GET /api/openapi.json; the dashboard is at /.",
+    },
+  });
   const page = await app.inject({ method: "GET", url: "/no-such-page.txt" });
   assert.equal(page.statusCode, 404);
-  assert.match(String(page.headers["content-type"]), /^text\/plain/);
+  assert.match(String(page.headers["content-type"]), /^application\/json/);
+  assert.equal(page.json<{ error: { code: string } }>().error.code, "not_found");
 });
 
 test("an unexpected failure inside a route is a 500 that hides its message", async (t) => {

@@ -16,6 +16,8 @@ export interface ServedRoute {
   method: string;
   /** Fastify's pattern: `/api/tasks/:id`. */
   url: string;
+  /** When the route sets its own. */
+  bodyLimit?: number;
 }
 
 export interface JsonSchema {
@@ -51,7 +53,7 @@ export async function serverUnderTest(t: TestContext): Promise<ServerUnderTest> 
   const app = await buildServer(deps, {
     onRoute: (route) => {
       for (const method of [route.method].flat())
-        if (method !== "HEAD") routes.push({ method, url: route.url });
+        if (method !== "HEAD") routes.push({ method, url: route.url, bodyLimit: route.bodyLimit });
     },
   });
   t.after(() => app.close());

@@ -238,7 +238,7 @@ test("POST /api/tasks accepts a bulk body of several MB, and refuses one over 10
   const huge = Array.from({ length: 7_000 }, () => ({ kind: "noop", payload: { note: "x".repeat(1_500) } }));
   const refused = await post("/api/tasks", { tasks: huge });
   assert.equal(refused.statusCode, 413);
-  assert.equal(refused.json<ErrorBody>().error.code, "request_invalid");
+  assert.equal(refused.json<ErrorBody>().error.code, "body_too_large");
   assert.equal((await rowCounts()).tasks, 2_000);
 });
 
