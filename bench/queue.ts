@@ -1,10 +1,13 @@
 /**
  * Queue benchmark: Steward (PGlite and PostgreSQL) beside graphile-worker and pg-boss on the same
- * PostgreSQL, in one run. Throughput: enqueue N no-op tasks, then time a worker draining them
- * until every attempt is recorded (median of --runs). Pickup: an idle worker, single enqueues
- * offered at --rate per second, handler start minus enqueue call. Results: docs/benchmarks.md.
+ * PostgreSQL, in alternating rounds (every system once per round, each on a fresh database).
+ * Throughput: enqueue N no-op tasks, then time a worker draining them until every attempt is
+ * recorded. Pickup: an idle worker, single enqueues offered at --rate per second, handler start
+ * minus enqueue call. Comparisons are the median of the per-round ratios, with their min–max.
+ * Results: docs/benchmarks.md.
  *
- *   npm run bench:queue                 the table
+ *   npm run bench:queue                 the tables (5 rounds)
+ *   npm run bench:queue -- --rounds 9   more rounds
  *   npm run bench:queue -- --json       one JSON object per line
  *   npm run bench:queue -- --help       every option
  */
@@ -20,7 +23,8 @@ import { type PickupSamples, progress, type ThroughputRun, waitForQuiet } from "
 import { type BackendName, type BenchOptions, parseBenchOptions, type SystemName } from "./queue/options.ts";
 import { describePgBossConfig, type PgBossConfig, pgBossPickup, pgBossThroughput } from "./queue/pgboss.ts";
 import { runProfile } from "./queue/profile.ts";
-import { type ConfigResult, jsonLines, type SystemResult, table } from "./queue/report.ts";
+import { type ConfigResult, jsonLines, type RoundFigures, type SystemResult, table } from "./queue/report.ts";
+import { bestConfig, comparisons, medianPickup } from "./queue/rounds.ts";
 import { median, summarisePickup } from "./queue/stats.ts";
 import {
   describeStewardConfig,
@@ -157,39 +161,76 @@ async function quietly<T>(
 const percent = (share: number) => `${(100 * share).toFixed(0)} %`;
 
 /**
- * Throughput runs go in rounds: each round runs every configuration of every contender once, so
- * that a slow spell of the machine falls on all systems alike rather than on whichever ran then.
- * Pickup latency follows, once per contender.
+ * Alternating rounds: each round drains every configuration of every contender once, then
+ * measures each contender's pickup, each on a fresh database (A B C, A B C, …). A slow spell of
+ * the machine then falls on one round of every system alike, and the comparisons divide figures of
+ * the same round (queue/rounds.ts).
  */
 async function measureAll(list: Contender<unknown>[], options: BenchOptions): Promise<SystemResult[]> {
-  const runs = list.map((c) => c.configs.map((): ThroughputRun[] => []));
-  for (let round = 1; round <= options.runs; round++) {
+  const drains = list.map((c) => c.configs.map((): ThroughputRun[] => []));
+  const pickups = list.map((): PickupSamples[] => []);
+  for (let round = 1; round <= options.rounds; round++) {
+    const at = `round ${round} of ${options.rounds}`;
     for (const [i, c] of list.entries()) {
       for (const [j, config] of c.configs.entries()) {
         progress(
-          `round ${round} of ${options.runs}: ${c.system} on ${c.backend}, ${c.describe(config)} (${options.tasks} tasks)`,
+          `${at}: ${c.system} on ${c.backend}, throughput, ${c.describe(config)} (${options.tasks} tasks)`,
         );
-        const result = await quietly(
-          options,
-          async () => {
-            const run = await c.throughput(config);
-            const serverCpu =
-              run.cpu.serverMs === null ? "" : `, PostgreSQL ${run.cpu.serverMs.toFixed(0)} ms`;
-            progress(
-              `  ${Math.round(run.tasksPerS)} tasks/s (drain ${run.drainMs.toFixed(0)} ms; CPU: Node ${run.cpu.nodeMs.toFixed(0)} ms${serverCpu}, other work ${percent(run.cpu.otherShare)} of the machine; enqueue ${Math.round(run.enqueuePerS)} tasks/s)`,
-            );
-            return run;
-          },
-          (run) => run.cpu.otherShare,
+        drains[i]![j]!.push(
+          await quietly(
+            options,
+            () => drain(c, config),
+            (run) => run.cpu.otherShare,
+          ),
         );
-        runs[i]![j]!.push(result);
       }
     }
+    for (const [i, c] of list.entries()) {
+      progress(
+        `${at}: ${c.system} on ${c.backend}, pickup latency, ${options.pickupTasks} enqueues at ${options.pickupRate}/s`,
+      );
+      pickups[i]!.push(
+        await quietly(
+          options,
+          () => pickup(c),
+          (r) => r.cpu.otherShare,
+        ),
+      );
+    }
+    progress(`${at} done; load average ${loadAverage()}`);
+    for (const line of roundSummary(summarise(list, drains, pickups), round - 1)) progress(`  ${line}`);
   }
-  const results: SystemResult[] = [];
-  for (const [i, c] of list.entries()) {
+  return summarise(list, drains, pickups);
+}
+
+async function drain(c: Contender<unknown>, config: unknown): Promise<ThroughputRun> {
+  const run = await c.throughput(config);
+  const serverCpu = run.cpu.serverMs === null ? "" : `, PostgreSQL ${run.cpu.serverMs.toFixed(0)} ms`;
+  progress(
+    `  ${Math.round(run.tasksPerS)} tasks/s (drain ${run.drainMs.toFixed(0)} ms; CPU: Node ${run.cpu.nodeMs.toFixed(0)} ms${serverCpu}, other work ${percent(run.cpu.otherShare)} of the machine; enqueue ${Math.round(run.enqueuePerS)} tasks/s)`,
+  );
+  return run;
+}
+
+async function pickup(c: Contender<unknown>): Promise<PickupSamples> {
+  const samples = await c.pickup();
+  const p = summarisePickup(samples.pickupMs);
+  const e = summarisePickup(samples.enqueueMs);
+  progress(
+    `  p50 ${p.p50.toFixed(1)} ms, p95 ${p.p95.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms (the enqueue call alone: p50 ${e.p50.toFixed(1)}, p99 ${e.p99.toFixed(1)} ms; other work ${percent(samples.cpu.otherShare)} of the machine)`,
+  );
+  return samples;
+}
+
+/** The rounds so far: each configuration's median, each system's best, its per-round figures. */
+function summarise(
+  list: Contender<unknown>[],
+  drains: ThroughputRun[][][],
+  pickups: PickupSamples[][],
+): SystemResult[] {
+  return list.map((c, i) => {
     const sweep: ConfigResult[] = c.configs.map((config, j) => {
-      const kept = runs[i]![j]!;
+      const kept = drains[i]![j]!;
       return {
         config: c.describe(config),
         runs: kept,
@@ -203,36 +244,34 @@ async function measureAll(list: Contender<unknown>[], options: BenchOptions): Pr
         otherShare: Math.max(...kept.map((r) => r.cpu.otherShare)),
       };
     });
-    const bestIndex = sweep.reduce((best, s, j) => (s.tasksPerS > sweep[best]!.tasksPerS ? j : best), 0);
-    progress(
-      `${c.system} on ${c.backend}: pickup latency, ${options.pickupTasks} enqueues at ${options.pickupRate}/s`,
-    );
-    const samples = await quietly(
-      options,
-      async () => {
-        const samples = await c.pickup();
-        const otherShare = samples.cpu.otherShare;
-        const p = summarisePickup(samples.pickupMs);
-        const e = summarisePickup(samples.enqueueMs);
-        progress(
-          `  p50 ${p.p50.toFixed(1)} ms, p95 ${p.p95.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms (the enqueue call alone: p50 ${e.p50.toFixed(1)}, p99 ${e.p99.toFixed(1)} ms; other work ${percent(otherShare)} of the machine)`,
-        );
-        return samples;
-      },
-      (r) => r.cpu.otherShare,
-    );
-    results.push({
-      system: c.system,
-      backend: c.backend,
-      best: sweep[bestIndex]!,
-      sweep,
+    const best = sweep[bestConfig(sweep)]!;
+    const perRound: RoundFigures[] = pickups[i]!.map((samples, round) => ({
+      tasksPerS: best.runs[round]!.tasksPerS,
       pickup: summarisePickup(samples.pickupMs),
       enqueue: summarisePickup(samples.enqueueMs),
-      pickupOtherShare: samples.cpu.otherShare,
+    }));
+    return {
+      system: c.system,
+      backend: c.backend,
+      best,
+      sweep,
+      perRound,
+      pickup: medianPickup(perRound.map((f) => f.pickup)),
+      enqueue: medianPickup(perRound.map((f) => f.enqueue)),
+      pickupOtherShare: Math.max(...pickups[i]!.map((s) => s.cpu.otherShare)),
       pickupConfig: c.pickupConfig,
-    });
-  }
-  return results;
+    };
+  });
+}
+
+/** One round's comparisons, with each system's best configuration so far. */
+function roundSummary(results: SystemResult[], round: number): string[] {
+  return comparisons(results).map((c) => {
+    const value = c.value.perRound[round]!;
+    if (c.peer !== null)
+      return `${c.system.system} ÷ ${c.peer.system} on PostgreSQL, ${c.metric}: ×${value.toFixed(2)}`;
+    return `${c.system.system} on ${c.system.backend}, ${c.metric}: ${c.metric === "tasks/s" ? Math.round(value) : `${value.toFixed(1)} ms`}`;
+  });
 }
 
 async function main(): Promise<void> {
@@ -244,25 +283,23 @@ async function main(): Promise<void> {
   const needsServer = options.only.some((s) => s !== "steward") || options.backends.includes("postgres");
   if (needsServer) progress(`PostgreSQL: ${await serverVersion(options.server)}`);
   // Other work on the machine skews every figure: the load average is shown before and after.
-  progress(
-    `load average at start: ${loadavg()
-      .map((n) => n.toFixed(2))
-      .join(" ")} (${availableParallelism()} CPUs)`,
-  );
+  progress(`load average at start: ${loadAverage()} (${availableParallelism()} CPUs)`);
   const results = await measureAll(contenders(options), options);
-  progress(
-    `load average at end: ${loadavg()
-      .map((n) => n.toFixed(2))
-      .join(" ")}`,
-  );
+  progress(`load average at end: ${loadAverage()}`);
   process.stdout.write(`${options.json ? jsonLines(results) : table(results)}\n`);
 }
 
-// Ctrl-C: drop the databases this run created before leaving.
-process.once("SIGINT", () => {
-  progress("interrupted; dropping the benchmark's databases");
-  void dropLeftovers().finally(() => process.exit(130));
-});
+const loadAverage = () =>
+  loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" ");
+
+// Ctrl-C or SIGTERM: drop the databases this run created before leaving.
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.once(signal, () => {
+    progress("interrupted; dropping the benchmark's databases");
+    void dropLeftovers().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+  });
 
 main()
   .catch(async (error) => {

@@ -7,8 +7,12 @@ export type BackendName = (typeof backends)[number];
 
 export interface BenchOptions {
   json: boolean;
-  /** Timed drains per configuration; the median is reported. */
-  runs: number;
+  /**
+   * Rounds: each runs every system once (every configuration's drain, then the pickup), each on a
+   * fresh database, so that a slow spell of the machine falls on all systems alike. Comparisons
+   * are the median of the per-round ratios. With --profile: drains per batch size.
+   */
+  rounds: number;
   /** Tasks per drain. */
   tasks: number;
   /** Single enqueues offered for the pickup measurement, and at what rate. */
@@ -32,7 +36,10 @@ export interface BenchOptions {
 
 const usage = `Usage: npm run bench:queue -- [options]
   --json              one JSON object per line instead of the table
-  --runs N            timed drains per configuration, median reported (default 3)
+  --rounds N          rounds, each running every system once on fresh databases (A B C A B C …);
+                      comparisons are the median of the per-round ratios, with their min–max
+                      (default 5; with --profile, drains per batch size, default 3)
+  --runs N            the same as --rounds (its earlier name)
   --tasks N           tasks per drain (default 20000)
   --pickup N          single enqueues for pickup latency (default 2000)
   --rate N            offered enqueues per second for pickup latency (default 200)
@@ -61,7 +68,8 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     args: argv,
     options: {
       json: { type: "boolean", default: false },
-      runs: { type: "string", default: "3" },
+      rounds: { type: "string" },
+      runs: { type: "string" },
       tasks: { type: "string", default: "20000" },
       pickup: { type: "string", default: "2000" },
       rate: { type: "string", default: "200" },
@@ -93,7 +101,14 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   });
   return {
     json: values.json,
-    runs: positive("--runs", values.runs),
+    rounds:
+      values.rounds !== undefined
+        ? positive("--rounds", values.rounds)
+        : values.runs !== undefined
+          ? positive("--runs", values.runs)
+          : values.profile
+            ? 3
+            : 5,
     tasks: positive("--tasks", values.tasks),
     pickupTasks: positive("--pickup", values.pickup),
     pickupRate: positive("--rate", values.rate),

@@ -15,7 +15,7 @@ import { TimedDatabase } from "./timed-database.ts";
  * Where Steward's time goes (npm run bench:queue -- --profile), on each backend; Markdown on stdout:
  * 1. claimTasks and completeTasks alone, in a loop that claims a batch and completes it, at the
  *    batch sizes the benchmark tries: µs per task over the whole drain, and for completions also
- *    over its first and last quarter (does the cost grow as the drain goes on?); median of --runs;
+ *    over its first and last quarter (does the cost grow as the drain goes on?); median of --rounds;
  * 2. a WorkerPool drain through a Database that keeps time: wall time, time with a statement in
  *    flight, CPU, per statement kind the calls, tasks per call and ms per call; on PostgreSQL the
  *    WAL written and the row versions (HOT or not);
@@ -30,7 +30,7 @@ export async function runProfile(options: BenchOptions): Promise<void> {
     say(`## ${backend}`);
     say();
     say(
-      `Statements alone (claim a batch, complete it, repeat until the queue is empty; the median of ${options.runs} drains):`,
+      `Statements alone (claim a batch, complete it, repeat until the queue is empty; the median of ${options.rounds} drains):`,
     );
     say();
     say(
@@ -39,8 +39,8 @@ export async function runProfile(options: BenchOptions): Promise<void> {
     say("|---:|---:|---:|---:|---:|---:|---:|");
     for (const batch of [200, 500, 1_000]) {
       const drains: StatementCosts[] = [];
-      for (let run = 1; run <= options.runs; run++) {
-        progress(`profile: ${backend}, statements alone, batch ${batch}, drain ${run} of ${options.runs}`);
+      for (let run = 1; run <= options.rounds; run++) {
+        progress(`profile: ${backend}, statements alone, batch ${batch}, drain ${run} of ${options.rounds}`);
         drains.push(await statementCosts(backend, options.server, options.tasks, batch));
       }
       drains.sort((a, b) => a.claimUs + a.completeUs - (b.claimUs + b.completeUs));

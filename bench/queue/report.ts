@@ -1,4 +1,5 @@
 import type { ThroughputRun } from "./harness.ts";
+import { type Comparison, comparisons, type Metric, ratio, type Spread } from "./rounds.ts";
 import type { Pickup } from "./stats.ts";
 
 /** The timed drains of one configuration; the median run is the configuration's figure. */
@@ -16,16 +17,26 @@ export interface ConfigResult {
   otherShare: number;
 }
 
+/** A system's figures in one round: its best configuration's drain, and its pickup measurement. */
+export interface RoundFigures {
+  tasksPerS: number;
+  pickup: Pickup;
+  enqueue: Pickup;
+}
+
 export interface SystemResult {
   system: string;
   backend: string;
-  /** The configuration with the highest median throughput. */
+  /** The configuration with the highest median throughput over the rounds. */
   best: ConfigResult;
   sweep: ConfigResult[];
+  /** Round by round, in the order they ran; comparisons divide figures of the same round. */
+  perRound: RoundFigures[];
+  /** The median over the rounds of each percentile. */
   pickup: Pickup;
-  /** How long each single enqueue of the pickup measurement took to commit. */
+  /** How long each single enqueue of the pickup measurement took to commit (median over the rounds). */
   enqueue: Pickup;
-  /** CPU share other work on the machine took during the pickup measurement. */
+  /** The most CPU other work on the machine took during a pickup measurement (share of the machine). */
   pickupOtherShare: number;
   pickupConfig: string;
 }
@@ -38,13 +49,52 @@ const cpuPerTask = (c: ConfigResult) =>
     ? `${c.nodeCpuUs.toFixed(0)} (one process)`
     : `${c.nodeCpuUs.toFixed(0)} + ${c.serverCpuUs.toFixed(0)}`;
 
+const ratioDigits = (n: number) => Number(n.toFixed(3));
+const spreadJson = (s: Spread) => ({
+  median: ratioDigits(s.median),
+  min: ratioDigits(s.min),
+  max: ratioDigits(s.max),
+});
+
+/**
+ * Ratios of a PostgreSQL system to each peer other than itself, per metric: median of the
+ * per-round ratios with their min and max. PGlite has none (its figures are absolute).
+ */
+function ratiosJson(r: SystemResult, results: SystemResult[]) {
+  const out: Record<string, Record<string, ReturnType<typeof spreadJson>>> = {};
+  if (r.backend !== "postgres") return out;
+  for (const peer of results) {
+    if (peer === r || peer.backend !== "postgres" || peer.system === "steward") continue;
+    const keys: [Metric, string][] = [
+      ["tasks/s", "tasks_per_s"],
+      ["pickup p50", "pickup_p50"],
+      ["pickup p99", "pickup_p99"],
+    ];
+    out[peer.system] = Object.fromEntries(
+      keys.map(([metric, key]) => [key, spreadJson(ratio(r, peer, metric))]),
+    );
+  }
+  return out;
+}
+
 export function jsonLines(results: SystemResult[]): string {
   return results
-    .map((r) =>
-      JSON.stringify({
+    .map((r) => {
+      const ratios = ratiosJson(r, results);
+      const toGraphile = ratios["graphile-worker"]?.tasks_per_s ?? null;
+      const perRound = r.perRound.map((f) => f.tasksPerS);
+      return JSON.stringify({
         system: r.system,
         backend: r.backend,
+        rounds: r.perRound.length,
         tasks_per_s: round(r.best.tasksPerS),
+        tasks_per_s_min: round(Math.min(...perRound)),
+        tasks_per_s_max: round(Math.max(...perRound)),
+        // Throughput ÷ graphile-worker's in the same round: the median of the rounds' ratios.
+        ratio_to_graphile_median: toGraphile?.median ?? null,
+        ratio_min: toGraphile?.min ?? null,
+        ratio_max: toGraphile?.max ?? null,
+        ratios,
         enqueue_tasks_per_s: round(r.best.enqueuePerS),
         node_cpu_us_per_task: Number(r.best.nodeCpuUs.toFixed(1)),
         postgres_cpu_us_per_task: r.best.serverCpuUs === null ? null : Number(r.best.serverCpuUs.toFixed(1)),
@@ -61,13 +111,15 @@ export function jsonLines(results: SystemResult[]): string {
         pickup_config: r.pickupConfig,
         tasks: r.best.runs[0]?.tasks ?? 0,
         runs_tasks_per_s: r.best.runs.map((run) => round(run.tasksPerS)),
+        rounds_pickup_p50_ms: r.perRound.map((f) => Number(f.pickup.p50.toFixed(2))),
+        rounds_pickup_p99_ms: r.perRound.map((f) => Number(f.pickup.p99.toFixed(2))),
         sweep: r.sweep.map((c) => ({
           config: c.config,
           tasks_per_s: round(c.tasksPerS),
           runs_tasks_per_s: c.runs.map((run) => round(run.tasksPerS)),
         })),
-      }),
-    )
+      });
+    })
     .join("\n");
 }
 
@@ -78,7 +130,8 @@ export function table(results: SystemResult[]): string {
       [
         "system",
         "backend",
-        "tasks/s (median)",
+        "tasks/s (median of rounds)",
+        "min–max",
         "enqueue tasks/s",
         "pickup p50 ms",
         "p95 ms",
@@ -92,6 +145,7 @@ export function table(results: SystemResult[]): string {
         r.system,
         r.backend,
         thousands(r.best.tasksPerS),
+        `${thousands(Math.min(...r.perRound.map((f) => f.tasksPerS)))}–${thousands(Math.max(...r.perRound.map((f) => f.tasksPerS)))}`,
         thousands(r.best.enqueuePerS),
         ms(r.pickup.p50),
         ms(r.pickup.p95),
@@ -101,12 +155,12 @@ export function table(results: SystemResult[]): string {
         r.best.walBytesPerTask === null ? "—" : thousands(r.best.walBytesPerTask),
         r.best.config,
       ]),
-      [false, false, true, true, true, true, true, true, true, true, false],
+      [false, false, true, true, true, true, true, true, true, true, true, false],
     ),
   );
   const swept = results.filter((r) => r.sweep.length > 1);
   if (swept.length > 0) {
-    lines.push("", "Configurations tried (tasks/s of each run; the median is kept):", "");
+    lines.push("", "Configurations tried (tasks/s in each round; the best median is kept):", "");
     lines.push(
       markdownTable(
         ["system", "backend", "configuration", "runs", "median", "CPU µs/task"],
@@ -129,6 +183,14 @@ export function table(results: SystemResult[]): string {
   );
   lines.push(
     "",
+    "Round by round (each system's best configuration; pickup p50 / p99 ms):",
+    "",
+    roundsTable(results),
+    "",
+    "Comparisons: the median of the per-round ratios (figures of the same round), with their min–max:",
+    "",
+    comparisonsTable(comparisons(results)),
+    "",
     ...pickupConfigs(results),
     "",
     `Other work on the machine took at most ${(100 * other).toFixed(0)} % of its CPU during a kept run.`,
@@ -138,37 +200,61 @@ export function table(results: SystemResult[]): string {
   return lines.join("\n");
 }
 
+function roundsTable(results: SystemResult[]): string {
+  const rounds = Math.max(...results.map((r) => r.perRound.length));
+  const header = ["round", ...results.map((r) => `${r.system} (${r.backend})`)];
+  const rows = Array.from({ length: rounds }, (_, i) => [
+    String(i + 1),
+    ...results.map((r) => {
+      const f = r.perRound[i];
+      return f ? `${thousands(f.tasksPerS)} tasks/s, ${ms(f.pickup.p50)} / ${ms(f.pickup.p99)}` : "—";
+    }),
+  ]);
+  return markdownTable(header, rows, [true, ...results.map(() => true)]);
+}
+
+const times = (n: number) => `×${n.toFixed(2)}`;
+
+function comparisonsTable(list: Comparison[]): string {
+  const rows = list.map((c) => {
+    const show =
+      c.peer === null ? (c.metric === "tasks/s" ? thousands : (n: number) => `${ms(n)} ms`) : times;
+    const what =
+      c.peer === null
+        ? `${c.system.system} on ${c.system.backend}: ${c.metric}`
+        : `${c.system.system} ÷ ${c.peer.system} on PostgreSQL: ${c.metric}`;
+    return [
+      what,
+      show(c.value.median),
+      `${show(c.value.min)}–${show(c.value.max)}`,
+      c.value.perRound.map(show).join(", "),
+    ];
+  });
+  return markdownTable(["comparison", "median", "min–max", "per round"], rows, [false, true, true, false]);
+}
+
 function pickupConfigs(results: SystemResult[]): string[] {
   return ["Pickup configurations:", ...results.map((r) => `- ${r.system} (${r.backend}): ${r.pickupConfig}`)];
 }
 
-/** The issue's targets, checked against this run. */
+/** The targets, checked against the medians of the per-round ratios. */
 export function verdicts(results: SystemResult[]): string[] {
-  const find = (system: string, backend: string) =>
-    results.find((r) => r.system === system && r.backend === backend);
+  const list = comparisons(results);
+  const find = (peer: string | null, metric: Metric) =>
+    list.find((c) => (c.peer?.system ?? null) === peer && c.metric === metric)?.value;
   const out: string[] = [];
-  const stewardPg = find("steward", "postgres");
-  for (const peer of ["graphile-worker", "pg-boss"]) {
-    const other = find(peer, "postgres");
-    if (!stewardPg || !other) continue;
-    const ratio = stewardPg.best.tasksPerS / other.best.tasksPerS;
-    const p99 = stewardPg.pickup.p99 / other.pickup.p99;
+  const throughput = find("graphile-worker", "tasks/s");
+  const p99 = find("graphile-worker", "pickup p99");
+  if (throughput && p99) {
+    const met = throughput.median >= 1.1 && p99.median <= 1;
     out.push(
-      `Steward/${peer} on PostgreSQL: throughput ×${ratio.toFixed(2)}, pickup p99 ×${p99.toFixed(2)} (${ms(stewardPg.pickup.p99)} against ${ms(other.pickup.p99)} ms)`,
+      `Target (PostgreSQL, medians of the per-round ratios to graphile-worker: throughput ≥ ×1.10, pickup p99 ≤ ×1.00): ${met ? "met" : "NOT met"} (${times(throughput.median)}, ${times(p99.median)})`,
     );
   }
-  const graphile = find("graphile-worker", "postgres");
-  if (stewardPg && graphile) {
-    const met =
-      stewardPg.best.tasksPerS >= graphile.best.tasksPerS && stewardPg.pickup.p99 <= graphile.pickup.p99;
+  const lite = find(null, "tasks/s");
+  if (lite) {
     out.push(
-      `Target (PostgreSQL: throughput ≥ graphile-worker's, p99 pickup no worse): ${met ? "met" : "NOT met"}`,
-    );
-  }
-  const stewardLite = find("steward", "pglite");
-  if (stewardLite) {
-    out.push(
-      `Target (PGlite ≥ 15,000 tasks/s): ${stewardLite.best.tasksPerS >= 15_000 ? "met" : "NOT met"} (${thousands(stewardLite.best.tasksPerS)})`,
+      `Target (PGlite ≥ 20,000 tasks/s, median of the rounds): ${lite.median >= 20_000 ? "met" : "NOT met"} (${thousands(lite.median)})`,
     );
   }
   return out;
