@@ -1,7 +1,7 @@
 /**
  * Steward's typed errors. Few of them, each carrying the data a caller needs.
  * They are mapped to HTTP status codes in exactly one place (src/http/error-handler.ts)
- * and to CLI exit codes in one place (src/cli/run-command.ts).
+ * and to CLI exit statuses in one place (src/cli/exit-codes.ts).
  */
 
 export type StewardErrorCode =

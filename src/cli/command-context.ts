@@ -5,6 +5,7 @@ import { type LoadedConfig, loadConfig } from "../config/load-config.ts";
 import { redactDatabaseUrl } from "../db/database-url.ts";
 import { isStewardError, StewardError } from "../errors.ts";
 import { type ConnectOptions, connect, explainMissing } from "./connect.ts";
+import { exitCodeFor, exitCodes } from "./exit-codes.ts";
 import { knownKinds } from "./known-kinds.ts";
 import type { StewardClient } from "./steward-client.ts";
 
@@ -144,24 +145,21 @@ export async function withSteward<T>(
   }
 }
 
-/** Sets the exit code from a thrown error and prints what went wrong, without a stack trace. */
+/**
+ * Prints what went wrong, without a stack trace (unless STEWARD_DEBUG is set), and returns the
+ * exit status (exit-codes.ts). With --json the error has the HTTP API's shape and codes.
+ */
 export function reportFailure(error: unknown, io: CommandIo, json: boolean): number {
   const database = typeof error === "object" && error !== null ? errorDatabases.get(error) : undefined;
-  if (error instanceof StewardError) {
-    if (json)
-      io.out(
-        JSON.stringify({
-          error: { code: error.code, message: error.message, details: error.details, database },
-        }),
-      );
-    else io.err(`steward: ${error.message}${database ? `\n  (database: ${database})` : ""}`);
-    return 1;
-  }
+  const known = error instanceof StewardError;
+  const code = known ? error.code : "internal_error";
   const message = error instanceof Error ? error.message : String(error);
-  if (json) io.out(JSON.stringify({ error: { code: "internal", message, database } }));
-  else
-    io.err(
-      `steward: ${message}${database ? `\n  (database: ${database})` : ""}${process.env.STEWARD_DEBUG ? `\n${(error as Error).stack}` : ""}`,
-    );
-  return 1;
+  if (json) {
+    const details = known && Object.keys(error.details).length > 0 ? error.details : undefined;
+    io.out(JSON.stringify({ error: { code, message, details, database } }));
+  } else {
+    const debug = process.env.STEWARD_DEBUG && error instanceof Error ? `\n${error.stack}` : "";
+    io.err(`steward: ${message}${database ? `\n  (database: ${database})` : ""}${debug}`);
+  }
+  return known ? exitCodeFor(error.code) : exitCodes.internal;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { version } from "../version.ts";
 import { type CommandIo, processIo, reportFailure } from "./command-context.ts";
 import { registerBackfillCommand } from "./commands/backfill-command.ts";
@@ -10,6 +10,7 @@ import { registerStartCommand } from "./commands/start-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
 import { registerTaskCommand } from "./commands/task-command.ts";
 import { registerWorkerCommand } from "./commands/worker-command.ts";
+import { exitCodes } from "./exit-codes.ts";
 
 /** Builds the `steward` program. The commands parse input, call the engine, render the result. */
 export function buildProgram(io: CommandIo, setExit: (code: number) => void): Command {
@@ -30,6 +31,8 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
     .showHelpAfterError()
     // Subcommands list the options they inherit, so `steward task ls --help` shows --json too.
     .configureHelp({ showGlobalOptions: true })
+    // Commander's refusals (an unknown option, a bad value) are thrown, to exit with `usage`.
+    .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
   registerStartCommand(program, io);
   registerStatusCommand(program, io, setExit);
@@ -37,7 +40,7 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerDoctorCommand(program, io, setExit);
   registerBackfillCommand(program, io, setExit);
   registerTaskCommand(program, io, setExit);
-  registerWorkerCommand(program, io, setExit);
+  registerWorkerCommand(program, io);
   registerModelsCommand(program, io);
   return program;
 }
@@ -50,7 +53,10 @@ async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);
   } catch (error) {
-    exitCode = reportFailure(error, processIo, process.argv.includes("--json"));
+    if (error instanceof CommanderError) {
+      // Help and --version end this way too: commander has printed what was asked for.
+      exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+    } else exitCode = reportFailure(error, processIo, process.argv.includes("--json"));
   }
   process.exitCode = exitCode;
 }

@@ -123,4 +123,4 @@ export const environmentVariables: Record<string, { path: string[]; kind: EnvKin
 };
 
 /** Variables that Steward reads but that are not configuration keys. */
-export const otherEnvironmentVariables = ["STEWARD_CONFIG"];
+export const otherEnvironmentVariables = ["STEWARD_CONFIG", "STEWARD_DEBUG"];

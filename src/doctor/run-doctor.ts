@@ -23,11 +23,6 @@ export interface DoctorReport {
   status: "clean" | "drift" | "pending";
 }
 
-/** Exit status of `steward doctor`: 0 clean, 1 drift remains, 2 migrations pending (or changed). */
-export function doctorExitCode(report: Pick<DoctorReport, "status">): 0 | 1 | 2 {
-  return report.status === "clean" ? 0 : report.status === "drift" ? 1 : 2;
-}
-
 /** Tables the migrator manages itself; they are not part of any migration's schema. */
 const ignoredTables = new Set(["steward_migrations"]);
 

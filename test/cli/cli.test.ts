@@ -55,7 +55,7 @@ describe(`steward CLI on ${backend}`, () => {
     const cwd = emptyFolder();
     writeFileSync(path.join(cwd, "steward.config.json"), JSON.stringify({ http: { prot: 80 } }));
     const result = await runCli(["status"], { cwd });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 4);
     assert.match(
       result.stderr,
       /steward\.config\.json: unknown key "prot" in "http"; allowed keys are: host, port/,
@@ -70,7 +70,7 @@ describe(`steward CLI on ${backend}`, () => {
         STEWARD_DATABASE_CONNECT_ATTEMPTS: "2",
       },
     });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 5);
     assert.match(result.stderr, /retrying in 250 ms \(attempt 1 of 2\)/);
     assert.match(result.stderr, /127\.0\.0\.1:1\/none is unreachable after 2 attempts/);
     assert.doesNotMatch(result.stderr, /:pw@/, "the password is never printed");
@@ -81,14 +81,14 @@ describe(`steward CLI on ${backend}`, () => {
     const holder = await PgliteDatabase.open(folder);
     t.after(() => holder.close());
     const result = await runCli(["status"], { env: { STEWARD_DATABASE_URL: `pglite:${folder}` } });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 5);
     assert.match(result.stderr, new RegExp(`in use by process ${process.pid}`));
   });
 
   it("never creates a database to read from, and says where it looked", async () => {
     const cwd = emptyFolder();
     const result = await runCli(["task", "ls"], { cwd });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 5);
     assert.match(
       result.stderr,
       /^steward: There is no Steward database in \S+\/\.steward\/db: no folder from \S+ upwards holds a steward\.config\.\* file or a \.steward folder\. Run `steward start` \(or `steward migrate up`\)/,
@@ -127,7 +127,7 @@ describe(`steward CLI on ${backend}`, () => {
     url.pathname = "/steward_no_such_database";
     const started = Date.now();
     const result = await runCli(["status"], { env: { STEWARD_DATABASE_URL: url.toString() } });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 5);
     assert.match(
       result.stderr,
       /steward_no_such_database does not exist on its server \(create it, e\.g\. `createdb steward_no_such_database`/,
@@ -149,7 +149,7 @@ describe(`steward CLI on ${backend}`, () => {
 
   it("answers errors as JSON with --json, and usage errors with help", async () => {
     const unknown = await runCli(["backfill", "nope", "--json"]);
-    assert.equal(unknown.code, 1);
+    assert.equal(unknown.code, 3);
     assert.equal(JSON.parse(unknown.stdout).error.code, "not_found");
     const usage = await runCli(["migrate", "up", "--to", "two"]);
     assert.notEqual(usage.code, 0);

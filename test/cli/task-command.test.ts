@@ -113,7 +113,7 @@ describe(`steward task on ${backend}`, () => {
     assert.equal(added.status, "blocked", "it waits for the queued task it depends on");
 
     const refused = await runCli(["task", "add", "sleep", "--urgency", "11", "--complexity", "-1"], { env });
-    assert.equal(refused.code, 1);
+    assert.equal(refused.code, 3);
     assert.match(refused.stderr, /The task was refused:\n {2}- urgency: .*<=10\n {2}- complexity: .*>=0/);
 
     // Line 2 is blank; line 4 has a payload the sleep kind refuses: the whole file is refused.
@@ -125,7 +125,7 @@ describe(`steward task on ${backend}`, () => {
     ];
     writeFileSync(file, jsonl([...good, { kind: "sleep", payload: { ms: "soon" } }]));
     const badFile = await runCli(["task", "add", "--file", file], { env });
-    assert.equal(badFile.code, 1);
+    assert.equal(badFile.code, 3);
     assert.match(
       badFile.stderr,
       /tasks\.jsonl \(3 tasks\) was refused whole; nothing was added:\n {2}- line 4: payload\.ms: /,
@@ -199,7 +199,7 @@ describe(`steward task on ${backend}`, () => {
     assert.match(cancel.stderr, /no task with id 999999/);
 
     const unknown = await runCli(["task", "pause", "nope"], { env });
-    assert.equal(unknown.code, 1);
+    assert.equal(unknown.code, 3);
     assert.match(
       unknown.stderr,
       /unknown kind "nope"; known kinds: idea_implementation, implement_idea, llm, noop, self_improvement, sleep/,

@@ -89,7 +89,7 @@ describe("the CLI beside a running steward start", () => {
       /Database {4}embedded \(PGlite\): pglite:.*db, through steward start \(process \d+\) at http:/,
     );
     const missing = await cli(["task", "show", "999"]);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 3);
     assert.match(
       missing.stderr,
       /^steward: There is no task 999\.\n {2}\(database: pglite:.*through steward start/,
@@ -122,7 +122,7 @@ describe("the CLI beside a running steward start", () => {
     );
     writeFileSync(file, '{"kind": "noop"}\n{"kind": "noop", "urgency": 11}\n');
     const refused = await cli(["task", "add", "--file", file]);
-    assert.equal(refused.code, 1);
+    assert.equal(refused.code, 3);
     assert.match(
       refused.stderr,
       /tasks\.jsonl \(2 tasks\) was refused whole; nothing was added:\n {2}- line 2: urgency/,
@@ -140,7 +140,7 @@ describe("the CLI beside a running steward start", () => {
 
     // A second worker cannot share the embedded folder: the error says who holds it and why.
     const worker = await cli(["worker"]);
-    assert.equal(worker.code, 1);
+    assert.equal(worker.code, 5);
     assert.match(
       worker.stderr,
       /in use by steward start \(process \d+\)\. CLI commands such as `steward task ls` run through it/,

@@ -24,14 +24,14 @@ describe(`steward worker on ${backend}`, () => {
     const env = { STEWARD_DATABASE_URL: testDb.url };
 
     const kinds = await runCli(["worker", "--kinds", "sleep,nope"], { env });
-    assert.equal(kinds.code, 1);
+    assert.equal(kinds.code, 3);
     assert.match(
       kinds.stderr,
       /unknown kind "nope"; known kinds: idea_implementation, implement_idea, llm, noop/,
     );
 
     const pending = await runCli(["worker"], { env });
-    assert.equal(pending.code, 1);
+    assert.equal(pending.code, 6);
     assert.match(
       pending.stderr,
       /migrations are not current \(pending: 0001_core_schema, [^)]*\)\. A worker does not migrate: run `steward migrate up`/,

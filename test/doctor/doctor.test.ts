@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { applyRepairs, doctorExitCode, repairScript, runDoctor } from "../../src/doctor/run-doctor.ts";
+import { doctorExitCode } from "../../src/cli/exit-codes.ts";
+import { applyRepairs, repairScript, runDoctor } from "../../src/doctor/run-doctor.ts";
 import { migrateUp } from "../../src/migrate/migrator.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { describeReport } from "../../src/cli/commands/doctor-command.ts";
+import { doctorExitCode } from "../../src/cli/exit-codes.ts";
 import type { Queryable } from "../../src/db/database.ts";
-import { applyRepairs, doctorExitCode, runDoctor } from "../../src/doctor/run-doctor.ts";
+import { applyRepairs, runDoctor } from "../../src/doctor/run-doctor.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 

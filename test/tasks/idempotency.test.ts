@@ -383,7 +383,7 @@ describe(`idempotency keys through the CLI, on ${backend}`, () => {
       ["task", "add", "sleep", "--payload", '{"ms": 20}', "--urgency", "9", "--idempotency-key", "nightly"],
       { env },
     );
-    assert.equal(different.code, 1);
+    assert.equal(different.code, 3);
     assert.match(
       different.stderr,
       /idempotencyKey: "nightly" already belongs to task \d+, added by a different request: payload \(at payload\.ms\), urgency \(task: 5, this request: 9\) differ/,
@@ -397,7 +397,7 @@ describe(`idempotency keys through the CLI, on ${backend}`, () => {
         .join("\n"),
     );
     const fromFile = await runCli(["task", "add", "--file", file], { env });
-    assert.equal(fromFile.code, 1);
+    assert.equal(fromFile.code, 3);
     assert.match(
       fromFile.stderr,
       /tasks\.jsonl \(2 tasks\) was refused whole; nothing was added:\n {2}- line 2: idempotencyKey: "nightly"/,

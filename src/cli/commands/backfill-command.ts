@@ -4,6 +4,7 @@ import { InvalidArgumentError } from "commander";
 import { backfills, findBackfill } from "../../backfill/backfills.ts";
 import type { BackfillProgress } from "../../backfill/run-backfill.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
+import { exitCodes } from "../exit-codes.ts";
 import { renderTable } from "../render-table.ts";
 
 export function registerBackfillCommand(
@@ -53,7 +54,7 @@ export function registerBackfillCommand(
               ? `${backfill.name}: done${from}. ${result.rowsSeen} rows visited, ${result.rowsChanged} changed, in ${result.batches} batches.`
               : `${backfill.name}: interrupted after ${result.batches} batches (${result.rowsChanged} rows changed). Run it again to resume.`,
           );
-          if (result.status === "interrupted") setExit(130);
+          if (result.status === "interrupted") setExit(exitCodes.interrupted);
         } finally {
           progress.stop();
           process.off("SIGINT", stop);

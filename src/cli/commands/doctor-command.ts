@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { type DoctorReport, doctorExitCode } from "../../doctor/run-doctor.ts";
+import type { DoctorReport } from "../../doctor/run-doctor.ts";
 import { type CommandIo, globalOptions, withClient } from "../command-context.ts";
+import { doctorExitCode, exitCodes } from "../exit-codes.ts";
 import { renderTable } from "../render-table.ts";
 import type { Jsonified } from "../steward-client.ts";
 
@@ -39,7 +40,7 @@ export function registerDoctorCommand(
             );
           io.out(describeReport(fix));
         }
-        setExit(fix.error ? 1 : doctorExitCode(fix));
+        setExit(fix.error ? exitCodes.answerIsNo : doctorExitCode(fix));
       });
     });
 }

@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { MigrationRunReport } from "../../app/operations.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
+import { exitCodes } from "../exit-codes.ts";
 import { commaList } from "../parse-options.ts";
 import { renderTable } from "../render-table.ts";
 
@@ -36,7 +37,8 @@ export function registerMigrateCommand(
         io.out(
           `\n${report.applied} applied, ${report.pending} pending${report.changed.length ? `, ${report.changed.length} changed` : ""}.`,
         );
-        if (!report.current) setExit(report.changed.length || report.unknown.length ? 1 : 0);
+        if (!report.current)
+          setExit(report.changed.length || report.unknown.length ? exitCodes.answerIsNo : exitCodes.ok);
       });
     });
 
@@ -71,7 +73,7 @@ export function registerMigrateCommand(
             `This would revert ${plan.steps.map((s) => s.name).join(", ") || "nothing"}; a down migration may drop data. ` +
               "See the SQL with `steward migrate plan --down`, then run again with --yes.",
           );
-          return setExit(1);
+          return setExit(exitCodes.answerIsNo);
         }
         printRun(await client.migrateDown(opts.to), io, options.json, setExit, "Nothing to revert.");
       });
@@ -89,7 +91,7 @@ export function registerMigrateCommand(
         if (options.json) return io.out(JSON.stringify({ steps: plan.steps, error: plan.error?.message }));
         if (plan.error) {
           io.err(`steward: ${plan.error.message}`);
-          return setExit(1);
+          return setExit(exitCodes.answerIsNo);
         }
         if (plan.steps.length === 0) return io.out("-- Nothing to run.");
         for (const step of plan.steps) io.out(`-- ${step.name} (${step.direction})\n${step.sql.trimEnd()}\n`);
@@ -137,5 +139,5 @@ function printRun(
     if (run.steps.length === 0 && !run.error) io.out(none);
     if (run.error) io.err(`steward: ${run.error.message}`);
   }
-  if (run.error) setExit(1);
+  if (run.error) setExit(exitCodes.answerIsNo);
 }

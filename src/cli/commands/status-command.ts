@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { type CommandIo, describeClient, globalOptions, withClient } from "../command-context.ts";
+import { exitCodes } from "../exit-codes.ts";
 import { renderWaiting } from "../render-waiting.ts";
 
 export function registerStatusCommand(
@@ -26,7 +27,7 @@ export function registerStatusCommand(
             ].join("\n"),
           );
         }
-        if (!status.ready) setExit(1);
+        if (!status.ready) setExit(exitCodes.answerIsNo);
       });
     });
 }

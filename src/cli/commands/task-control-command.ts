@@ -3,6 +3,7 @@ import { StewardError } from "../../errors.ts";
 import type { ChangedTask } from "../../tasks/cancel-tasks.ts";
 import type { ChangeReport } from "../../tasks/change-tasks.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
+import { exitCodes } from "../exit-codes.ts";
 import { commaList, taskIds, wholeNumber } from "../parse-options.ts";
 import { renderKindTable } from "../render-task.ts";
 import type { Jsonified } from "../steward-client.ts";
@@ -33,7 +34,7 @@ export function registerTaskControlCommands(
           );
           printUnchanged(io, report, "cancelled");
         }
-        if (report.missing.length) setExit(1);
+        if (report.missing.length) setExit(exitCodes.answerIsNo);
       });
     });
 
@@ -89,7 +90,7 @@ export function registerTaskControlCommands(
             );
             printUnchanged(io, report, "retried");
           }
-          if (report.missing.length) setExit(1);
+          if (report.missing.length) setExit(exitCodes.answerIsNo);
         });
       },
     );

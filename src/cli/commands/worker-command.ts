@@ -1,4 +1,5 @@
 import { type Command, Option } from "commander";
+import { StewardError } from "../../errors.ts";
 import { migrationStatus } from "../../migrate/migrator.ts";
 import { requireKnownKinds } from "../../tasks/require-kinds.ts";
 import { type CommandIo, globalOptions, withSteward } from "../command-context.ts";
@@ -11,11 +12,7 @@ import { waitForStopSignal } from "../stop-signal.ts";
  * them against one PostgreSQL). It never migrates: a worker that changed the schema under a
  * running fleet would surprise everyone, so it refuses to start until `steward migrate up`.
  */
-export function registerWorkerCommand(
-  program: Command,
-  io: CommandIo,
-  setExit: (code: number) => void,
-): void {
+export function registerWorkerCommand(program: Command, io: CommandIo): void {
   program
     .command("worker")
     .description("run tasks until SIGTERM or Ctrl-C (then finish or hand back the running ones)")
@@ -54,9 +51,7 @@ export function registerWorkerCommand(
               `The database's migrations are not current (${problems.join("; ")}). A worker does not migrate: ` +
               "run `steward migrate up` (or `steward start`, which migrates), then start the worker again. " +
               "`steward migrate status` shows every migration.";
-            if (options.json) io.out(JSON.stringify({ error: { code: "migrations_pending", message } }));
-            else io.err(`steward: ${message}`);
-            return setExit(1);
+            throw new StewardError("migrations_pending", message, { details: { pending } });
           }
           const stopped = waitForStopSignal(io);
           const worker = await startWorker(steward, { kinds: opts.kinds });
