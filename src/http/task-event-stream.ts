@@ -40,7 +40,7 @@ export class TaskEventStream {
   #unlisten: Promise<(() => Promise<void>) | null> | null = null;
   #reading: Promise<void> | null = null;
   #readAgain = false;
-  #lastReadAt = 0;
+  #lastReadAt = Number.NEGATIVE_INFINITY;
   #closed = false;
 
   constructor(deps: Pick<Deps, "db" | "kinds">, logger: Logger, options: TaskEventStreamOptions) {
@@ -118,7 +118,7 @@ export class TaskEventStream {
       this.#readAgain = true;
       return;
     }
-    const wait = Math.max(0, this.#lastReadAt + this.#options.minGapMs - Date.now());
+    const wait = Math.max(0, this.#lastReadAt + this.#options.minGapMs - performance.now());
     this.#soon = setTimeout(() => {
       this.#soon = null;
       this.#reading = this.#read().finally(() => {
@@ -133,7 +133,8 @@ export class TaskEventStream {
 
   async #read(): Promise<void> {
     if (this.#clients.size === 0) return;
-    this.#lastReadAt = Date.now();
+    // A gap between reads, not a time: the monotonic timer, which no clock change moves.
+    this.#lastReadAt = performance.now();
     try {
       const [stats, tasks] = await Promise.all([
         getTaskStats(this.#deps),

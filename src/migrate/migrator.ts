@@ -235,6 +235,7 @@ async function runSteps(
   }));
   for (const [index, migration] of todo.entries()) {
     const step = steps[index]!;
+    // How long it took (recorded as execution_ms), not when: the monotonic timer, not the clock.
     const started = performance.now();
     try {
       await session.transaction(async (tx) => {

@@ -49,6 +49,10 @@ export async function assignClaimedTasks(
       tx,
       tasks.map((t) => t.id),
     );
+    // The scheduler's "now" is the database's, as are the times it is compared with: cooldowns,
+    // the minute windows of model_calls (stamped by now()), run_at of the tasks handed back (the
+    // claim compares it with now()). One clock for every worker on every machine, whatever theirs
+    // say; it is also when the stored assignment says it was made, the instant its reasons refer to.
     const now = world.now.getTime();
     const extra = new Map(world.tasks.map((t) => [t.id, t]));
     const schedulerTasks = tasks.map((task) => toSchedulerTask(deps.kinds, task, extra.get(task.id)));
@@ -76,7 +80,7 @@ export async function assignClaimedTasks(
         });
       }
     }
-    await recordAssignments(tx, workerId, result, schedulerTasks, deps.models);
+    await recordAssignments(tx, workerId, result, schedulerTasks, deps.models, world.now);
     return result;
   });
 }
@@ -288,11 +292,11 @@ async function recordAssignments(
   result: AssignmentResult,
   schedulerTasks: SchedulerTask[],
   registry: ModelRegistry,
+  at: Date,
 ): Promise<void> {
   const estimates = new Map(
     schedulerTasks.map((t) => [t.id, t.estimatedInputTokens + t.estimatedOutputTokens]),
   );
-  const at = new Date();
   if (result.assigned.length > 0) {
     await tx.query(assignSql, [
       JSON.stringify(

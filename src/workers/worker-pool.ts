@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { type Deps, systemClock } from "../app/deps.ts";
+import { type Clock, type Deps, systemClock } from "../app/deps.ts";
 import { type AssignmentResult, assignClaimedTasks, startCooldown } from "../models/model-assignment.ts";
 import { costUsd } from "../models/prices.ts";
 import { ProviderError } from "../models/providers/provider-types.ts";
@@ -72,6 +72,7 @@ type PoolDeps = Pick<Deps, "db" | "config" | "kinds" | "logger" | "models"> & Pa
 export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly workerId: string;
   readonly #deps: PoolDeps;
+  readonly #clock: Clock;
   readonly #options: Omit<WorkerConfig, "embedded"> & { kinds: string[]; claimBatch: number };
   readonly #running = new Map<number, Running>();
   readonly #batcher: CompletionBatcher;
@@ -87,6 +88,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   constructor(deps: PoolDeps, options: WorkerPoolOptions = {}) {
     super();
     this.#deps = deps;
+    this.#clock = deps.clock ?? systemClock;
     const config = deps.config.workers;
     const concurrency = options.concurrency ?? config.concurrency;
     this.#options = {
@@ -100,7 +102,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       claimBatch: options.claimBatch ?? concurrency,
     };
     this.workerId = options.workerId ?? `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
-    this.#noModel = new NoModelWarnings(deps.logger, this.workerId, deps.clock ?? systemClock);
+    this.#noModel = new NoModelWarnings(deps.logger, this.workerId, this.#clock);
     this.#batcher = new CompletionBatcher(
       deps.db,
       this.workerId,
@@ -310,7 +312,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   #finish(running: Running, outcome: AttemptReport["outcome"], error?: unknown, output?: unknown): void {
     if (!this.#forget(running)) return;
     const { task, usage } = running;
-    const finishedAt = new Date();
+    // The attempt's end, its retry's run_at and a cooldown's end come from the injected clock; the
+    // database compares them with its own now() (the claim with run_at, as for run_at set at
+    // enqueue from the same clock; the scheduler with cooldown_until), and a model call's learned
+    // duration runs from the start the database stamped. They agree while the two clocks do (one
+    // machine, or NTP). Leases are the database's own times and do not depend on this clock.
+    const finishedAt = this.#clock.now();
     const failed = outcome === "failed" || outcome === "timed_out";
     // A model that answered 429 or a server error cools down for everyone; the task itself is
     // tried again at once, on another model (the scheduler prefers the failed model's fallbacks).

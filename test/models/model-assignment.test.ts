@@ -10,6 +10,7 @@ import { getTask } from "../../src/tasks/query-tasks.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { reply, startFakeModelServer, status } from "../support/openai-compatible-server.ts";
 import { testDeps } from "../support/steward-deps.ts";
+import { TestClock } from "../support/test-clock.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
 
@@ -44,7 +45,7 @@ async function stewardWith(
   t: TestContext,
   providers: ProviderConfig[],
   models: ModelConfig[],
-  extra: { budgets?: Deps["config"]["budgets"]; retryDelayMs?: number } = {},
+  extra: { budgets?: Deps["config"]["budgets"]; retryDelayMs?: number; clock?: Deps["clock"] } = {},
 ) {
   const testDb = await createTestDatabase(t);
   const deps = await testDeps(testDb.db, {
@@ -55,6 +56,7 @@ async function stewardWith(
       tasks: { retry: { baseDelayMs: extra.retryDelayMs ?? 10, maxDelayMs: 2 * (extra.retryDelayMs ?? 10) } },
     },
   });
+  if (extra.clock) deps.clock = extra.clock;
   const pools: WorkerPool[] = [];
   const startPool = async (id: string) => {
     const pool = new WorkerPool(deps, { workerId: id, concurrency: 10, pollMs: 20, maintenanceMs: 500 });
@@ -189,9 +191,12 @@ describe(`models on ${backend}`, () => {
 
   it("a 429 with Retry-After cools the model down for every worker; the retry runs at once on its fallback", async (t) => {
     const server = await localServer(t);
-    // A minute's backoff: only a retry that skips it lets the task finish within the test.
+    // A minute's backoff: only a retry that skips it lets the task finish within the test. The
+    // worker's clock stands still, so the times it gives are exact.
+    const clock = new TestClock();
     const s = await stewardWith(t, [openAiProvider(server.baseUrl)], primaryAndBackup, {
       retryDelayMs: 60_000,
+      clock,
     });
     server.script(status(429, { "Retry-After": "30" }, '{"error":{"message":"slow down"}}'), reply("fine"));
     const [task] = await enqueueTasks(s.deps, [{ kind: "llm", payload: { prompt: "hello" } }]);
@@ -219,11 +224,14 @@ describe(`models on ${backend}`, () => {
     const status1 = await getModelsStatus(s.db, s.deps.models);
     const primary = status1.models.find((m) => m.id === "primary")!;
     assert.equal(primary.state, "cooling down");
-    const left = Date.parse(primary.cooldown!.until) - Date.now();
-    assert.ok(left > 20_000 && left <= 31_000, `cooldown honours Retry-After: 30 s (${left} ms left)`);
-    const retryGap =
-      Date.parse(done.attemptHistory[1]!.startedAt) - Date.parse(done.attemptHistory[0]!.finishedAt!);
-    assert.ok(retryGap < 2_000, `the retry did not wait for the backoff (${retryGap} ms)`);
+    const [first, retry] = done.attemptHistory;
+    assert.equal(first!.finishedAt, clock.now().toISOString(), "the attempt ended at the worker's time");
+    assert.equal(
+      primary.cooldown!.until,
+      new Date(clock.now().getTime() + 30_000).toISOString(),
+      "the cooldown honours Retry-After: 30 s from the 429",
+    );
+    assert.equal(retry!.queuedAt, first!.finishedAt, "the retry was due at once, without the backoff");
   });
 
   it("a server error sends the retry to the fallback model", async (t) => {

@@ -6,6 +6,7 @@ import { getTask } from "../../src/tasks/query-tasks.ts";
 import type { TaskHandlerContext, TaskKind } from "../../src/tasks/task-kinds.ts";
 import { WorkerPool, type WorkerPoolOptions } from "../../src/workers/worker-pool.ts";
 import { testDeps } from "../support/steward-deps.ts";
+import { TestClock } from "../support/test-clock.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
 
@@ -109,7 +110,9 @@ describe(`worker pool on ${backend}`, () => {
 
   it("fails a throwing handler for good after its last attempt, keeping the error", async (t) => {
     const { db } = await createTestDatabase(t);
-    const deps = await testDeps(db);
+    // The worker's clock stands still: each retry is due exactly its backoff after the failure.
+    const clock = new TestClock();
+    const deps = { ...(await testDeps(db)), clock };
     deps.kinds.register(failingKind);
     await startPool(t, deps);
     const [task] = await enqueueTasks(deps, [{ kind: "flaky", maxAttempts: 3 }]);
@@ -120,11 +123,18 @@ describe(`worker pool on ${backend}`, () => {
     const detail = (await getTask(db, task!.id))!;
     assert.deepEqual(detail.error, { class: "RangeError", message: "the numbers were wrong" });
     assert.equal(detail.attemptHistory.length, 3);
-    // Backoff: each retry waited at least half its step (base 1 s, doubling).
+    assert.ok(
+      detail.attemptHistory.every((a) => a.finishedAt === clock.now().toISOString()),
+      "each attempt ended at the worker's time",
+    );
+    // Backoff: base 1 s, doubling, equal jitter: each retry is due between half its step and its step.
     const gaps = detail.attemptHistory
       .slice(1)
-      .map((a, i) => Date.parse(a.startedAt) - Date.parse(detail.attemptHistory[i]!.finishedAt!));
-    assert.ok(gaps[0]! >= 450 && gaps[1]! >= 950, `retry gaps ${gaps.join(", ")} ms`);
+      .map((a, i) => Date.parse(a.queuedAt) - Date.parse(detail.attemptHistory[i]!.finishedAt!));
+    assert.ok(
+      gaps[0]! >= 500 && gaps[0]! <= 1_000 && gaps[1]! >= 1_000 && gaps[1]! <= 2_000,
+      `retry gaps ${gaps.join(", ")} ms`,
+    );
   });
 
   it("aborts a running handler as soon as its task is cancelled", async (t) => {

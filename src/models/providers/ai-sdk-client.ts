@@ -45,16 +45,20 @@ type AiSdkProviderType = "openai-compatible" | "openai" | "anthropic";
 export interface AiSdkClientOptions {
   /** Resolved by src/models/providers/api-keys.ts; undefined for servers without auth. */
   apiKey?: string;
+  /** The clock a Retry-After given as an HTTP date is read against (epoch ms); Date.now by default. */
+  now?: () => number;
 }
 
 export class AiSdkClient implements ModelClient {
   readonly #provider: ProviderConfig;
   readonly #apiKey: string | undefined;
   readonly #languageModel: (modelName: string) => LanguageModel;
+  readonly #now: () => number;
 
   constructor(provider: ProviderConfig, options: AiSdkClientOptions = {}) {
     this.#provider = provider;
     this.#apiKey = options.apiKey;
+    this.#now = options.now ?? Date.now;
     this.#languageModel = languageModelFactory(provider, options.apiKey);
   }
 
@@ -71,6 +75,7 @@ export class AiSdkClient implements ModelClient {
       this.#provider.timeoutMs,
     );
     const signal = AbortSignal.any([request.signal, timeout.signal]);
+    // A duration, not a time: the monotonic timer, which no clock change moves.
     const startedAt = performance.now();
     try {
       const outcome = request.stream
@@ -151,7 +156,7 @@ export class AiSdkClient implements ModelClient {
         detail: `no complete answer within ${this.#provider.timeoutMs} ms (the provider's timeoutMs)`,
       });
     }
-    const failure = classifyError(error);
+    const failure = classifyError(error, this.#now());
     if (failure === undefined) return error;
     return new ProviderError({ ...base, ...failure });
   }

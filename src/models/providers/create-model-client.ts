@@ -12,7 +12,8 @@ export interface CreateModelClientOptions extends Partial<SimClock> {
 /**
  * The client for one provider's models, chosen by its type. The API key is resolved here, once:
  * a missing key fails when the provider's client is made, not on its first task. The clock and
- * sleep are the simulator's (see SimClient); real providers run in real time.
+ * sleep drive the simulator (see SimClient); real providers run in real time, and read the clock
+ * only for a Retry-After given as a date.
  */
 export function createModelClient(
   provider: ProviderConfig,
@@ -27,5 +28,5 @@ export function createModelClient(
     });
   }
   const apiKey = resolveApiKey(provider, options.env);
-  return new AiSdkClient(provider, { apiKey });
+  return new AiSdkClient(provider, { apiKey, now: options.now });
 }
