@@ -1,7 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import { prepared } from "../db/prepared-statements.ts";
 import { durationEwmaAlpha } from "../scheduler/learn.ts";
-import type { AttemptOutcome, TaskError, TaskStatus } from "./task.ts";
+import { type AttemptOutcome, rateLimitedErrorClass, type TaskError, type TaskStatus } from "./task.ts";
 import { releaseDependents } from "./task-dependencies.ts";
 
 /** How one attempt ended, as the worker that ran it reports it. */
@@ -195,7 +195,7 @@ WITH input AS (
          avg(duration_ms / prior_duration_ms) FILTER (WHERE outcome = 'succeeded' AND prior_duration_ms > 0)
     -- A 429 says nothing of the model's work (its cooldown deals with it): not learned from.
     FROM called
-   WHERE outcome <> 'released' AND error_class IS DISTINCT FROM 'ProviderError(rate_limited)'
+   WHERE outcome <> 'released' AND error_class IS DISTINCT FROM '${rateLimitedErrorClass}'
    GROUP BY model_id, kind
   ON CONFLICT (model_id, kind) DO UPDATE
      SET attempts = s.attempts + EXCLUDED.attempts,

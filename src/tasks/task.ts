@@ -1,3 +1,5 @@
+import type { ProviderErrorKind } from "../models/providers/provider-types.ts";
+
 /** Task shapes as the engine hands them out. Columns are in migrations/ and docs/schema.sql. */
 
 export type TaskStatus = "blocked" | "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -17,6 +19,18 @@ export interface TaskError {
   class: string;
   message: string;
 }
+
+/**
+ * The class of a failed model call's error, with what the provider did: ProviderError(timeout),
+ * ProviderError(server_error), … The worker records it and the completion reads it, so both
+ * spell it from here.
+ */
+export function providerErrorClass(kind: ProviderErrorKind): string {
+  return `ProviderError(${kind})`;
+}
+
+/** A model's 429. The completion does not learn from it: it says nothing of the model's work. */
+export const rateLimitedErrorClass = providerErrorClass("rate_limited");
 
 /** A task as a worker holds it after claiming it. */
 export interface ClaimedTask {

@@ -2,13 +2,14 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { type Clock, type Deps, systemClock } from "../app/deps.ts";
+import type { Deps } from "../app/deps.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { type AssignmentResult, assignClaimedTasks, startCooldown } from "../models/model-assignment.ts";
 import { costUsd } from "../models/prices.ts";
 import { ProviderError } from "../models/providers/provider-types.ts";
 import { claimTasks } from "../tasks/claim-tasks.ts";
 import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
-import type { ClaimedTask } from "../tasks/task.ts";
+import { type ClaimedTask, providerErrorClass } from "../tasks/task.ts";
 import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
 import type { AssignedModel, TaskUsage } from "../tasks/task-kinds.ts";
 import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
@@ -402,7 +403,7 @@ function addUsage(total: TaskUsage, more: TaskUsage): void {
 function describeError(error: unknown): { class: string; message: string } {
   // A model call's failure says what kind it was: ProviderError(rate_limited), ProviderError(timeout), …
   if (error instanceof ProviderError)
-    return { class: `ProviderError(${error.kind})`, message: error.message.slice(0, 4_000) };
+    return { class: providerErrorClass(error.kind), message: error.message.slice(0, 4_000) };
   if (error instanceof Error) return { class: error.name || "Error", message: error.message.slice(0, 4_000) };
   return { class: "Error", message: String(error).slice(0, 4_000) };
 }

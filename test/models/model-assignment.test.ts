@@ -7,6 +7,7 @@ import { ModelRegistry } from "../../src/models/model-registry.ts";
 import { getModelsStatus } from "../../src/models/model-status.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { getTask } from "../../src/tasks/query-tasks.ts";
+import { rateLimitedErrorClass } from "../../src/tasks/task.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { reply, startFakeModelServer, status } from "../support/openai-compatible-server.ts";
 import { testDeps } from "../support/steward-deps.ts";
@@ -212,7 +213,7 @@ describe(`models on ${backend}`, () => {
       ],
     );
     assert.match(done.attemptHistory[0]!.errorMessage!, /429|rate/i);
-    assert.equal(done.attemptHistory[0]!.errorClass, "ProviderError(rate_limited)");
+    assert.equal(done.attemptHistory[0]!.errorClass, rateLimitedErrorClass);
     const learned = await s.db.query<{ model_id: string; attempts: number }>(
       "SELECT model_id, attempts FROM model_kind_stats ORDER BY model_id",
     );
