@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { Clock } from "../clock.ts";
 import type { Config } from "../config/config-schema.ts";
 import type { Database } from "../db/database.ts";
 import type { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
@@ -21,8 +22,5 @@ export interface Deps {
   models: ModelRegistry;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+// The clock lives at the bottom, where every layer may import it; re-exported for the shells.
+export { type Clock, systemClock } from "../clock.ts";

@@ -1,14 +1,15 @@
 import type { Logger } from "pino";
+import { systemClock } from "../clock.ts";
 import type { Config } from "../config/config-schema.ts";
 import { openDatabase } from "../db/open-database.ts";
-import { demoModelSettings } from "../demo/demo-models.ts";
+import { demoIsOn, demoModelSettings } from "../demo/demo-models.ts";
 import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import { loadMigrations } from "../migrate/migration-files.ts";
 import { migrateUp } from "../migrate/migrator.ts";
 import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
 import { builtInKinds } from "../tasks/built-in-kinds.ts";
 import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
-import { type Deps, systemClock } from "./deps.ts";
+import type { Deps } from "./deps.ts";
 import { createLogger } from "./logger.ts";
 
 /**
@@ -18,8 +19,9 @@ import { createLogger } from "./logger.ts";
  * database and configuration knows the same models.
  */
 export function modelSettings(config: Config, databaseKind: "pglite" | "postgres"): ModelSettings {
-  const demo = config.demo.enabled === "auto" ? databaseKind === "pglite" : config.demo.enabled;
-  return config.models.length === 0 && demo ? demoModelSettings : config;
+  return config.models.length === 0 && demoIsOn(config.demo.enabled, databaseKind)
+    ? demoModelSettings
+    : config;
 }
 
 export interface StewardHandle extends Deps {

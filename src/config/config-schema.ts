@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { databaseConfigSchema } from "../db/database-config.ts";
 import {
   budgetSchema,
   modelConfigSchema,
@@ -6,55 +7,26 @@ import {
   providerConfigSchema,
 } from "../models/model-config.ts";
 import { checkModelConfig } from "../models/model-registry.ts";
+import { taskConfigSchema } from "../tasks/task-config.ts";
 
 /**
  * Steward's configuration: one zod schema, parsed once at start.
  * Layers, later ones winning: defaults → steward.config.json|yaml → environment → flags.
  * Every object is strict: an unknown key is an error naming the key, its source and the allowed keys.
  * In zod 4, `.prefault({})` (not `.default({})`) makes an absent section take its inner defaults.
+ * A domain's section is its own schema, in its own folder (db/database-config.ts,
+ * tasks/task-config.ts, models/model-config.ts), so that the domain imports only its section.
  */
 export const configSchema = z
   .strictObject({
-    database: z
-      .strictObject({
-        /** `postgres://…`, `pglite:<folder>` (embedded, on disk) or `pglite:memory`. */
-        url: z.string().min(1).default("pglite:./.steward/db"),
-        /** Connections in the pool (PostgreSQL only; PGlite has one). */
-        poolSize: z.number().int().min(1).max(500).default(10),
-        connect: z
-          .strictObject({
-            /** Attempts before giving up on an unreachable database. */
-            attempts: z.number().int().min(1).max(100).default(6),
-            initialDelayMs: z.number().int().min(1).max(60_000).default(250),
-            maxDelayMs: z.number().int().min(1).max(300_000).default(5_000),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
+    database: databaseConfigSchema,
     http: z
       .strictObject({
         host: z.string().min(1).default("127.0.0.1"),
         port: z.number().int().min(0).max(65_535).default(4100),
       })
       .prefault({}),
-    tasks: z
-      .strictObject({
-        /** Urgency is a head start in the queue: each point counts as this many seconds of waiting. */
-        urgencyStepSeconds: z.number().int().min(0).max(86_400).default(60),
-        /** Largest payload accepted, in bytes of JSON. */
-        maxPayloadBytes: z.number().int().min(1_024).max(16_777_216).default(262_144),
-        defaultMaxAttempts: z.number().int().min(1).max(100).default(3),
-        /** Per-attempt time limit for tasks and kinds that set none (0: no limit). */
-        defaultTimeoutMs: z.number().int().min(0).max(86_400_000).default(600_000),
-        retry: z
-          .strictObject({
-            /** Delay before the second attempt; doubles each time, with jitter, up to maxDelayMs. */
-            baseDelayMs: z.number().int().min(0).max(3_600_000).default(1_000),
-            maxDelayMs: z.number().int().min(0).max(86_400_000).default(300_000),
-          })
-          .prefault({}),
-      })
-      .prefault({}),
+    tasks: taskConfigSchema,
     workers: z
       .strictObject({
         /** Whether `steward start` runs a worker pool in its own process. */

@@ -1,13 +1,13 @@
 import type { Logger } from "pino";
-import type { Config } from "../config/config-schema.ts";
 import { StewardError, sqlState } from "../errors.ts";
 import type { Database } from "./database.ts";
+import type { DatabaseConfig } from "./database-config.ts";
 import { parseDatabaseUrl, redactDatabaseUrl } from "./database-url.ts";
 import { PgliteDatabase } from "./pglite-database.ts";
 import { PostgresDatabase } from "./postgres-database.ts";
 
 export interface OpenDatabaseOptions {
-  config: Config["database"];
+  config: DatabaseConfig;
   logger?: Logger;
   applicationName?: string;
   cwd?: string;

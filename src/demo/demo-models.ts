@@ -106,3 +106,12 @@ function sim(profile: Partial<NonNullable<ModelSettings["models"][number]["sim"]
     ...profile,
   };
 }
+
+/**
+ * Whether the demo is on: `auto` means on for the embedded database (the newcomer's front door)
+ * and off on PostgreSQL, where simulated work would land in a shared database. The one home of
+ * this rule: it decides both the demo workload and whether the demo's models are known.
+ */
+export function demoIsOn(enabled: boolean | "auto", databaseKind: "pglite" | "postgres"): boolean {
+  return enabled === "auto" ? databaseKind === "pglite" : enabled;
+}

@@ -1,5 +1,5 @@
-import type { Deps } from "../app/deps.ts";
-import { enqueueTasks } from "../tasks/enqueue-tasks.ts";
+import type { Logger } from "pino";
+import { type EnqueueDeps, enqueueTasks } from "../tasks/enqueue-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
 import type { TaskInput } from "../tasks/task-input.ts";
 import { type DemoIdea, ensureDemoIdeas } from "./demo-ideas.ts";
@@ -28,7 +28,8 @@ export interface DemoWorkload {
   stop(): Promise<void>;
 }
 
-type WorkloadDeps = Pick<Deps, "db" | "config" | "kinds" | "clock" | "logger" | "models">;
+/** What the demo needs: what enqueueing needs, and a logger for what it could not enqueue. */
+type WorkloadDeps = EnqueueDeps & { logger: Logger };
 
 /** Creates the demo ideas, enqueues a first request at once (so that a problem shows at start), then one per interval. */
 export async function startDemoWorkload(

@@ -1,5 +1,4 @@
-import type { Deps } from "../app/deps.ts";
-import { applyRepairs, type DoctorReport, runDoctor } from "./run-doctor.ts";
+import { applyRepairs, type DoctorDeps, type DoctorReport, runDoctor } from "./run-doctor.ts";
 
 export interface FixReport extends DoctorReport {
   /** The repairs applied, in one transaction (none when it failed). */
@@ -12,9 +11,7 @@ export interface FixReport extends DoctorReport {
  * `steward doctor --fix`: applies every automatic repair in one transaction, then reports the
  * schema as it is afterwards (as it was, when the repairs were rolled back).
  */
-export async function fixSchema(
-  deps: Pick<Deps, "db" | "migrations" | "expectedSchema">,
-): Promise<FixReport> {
+export async function fixSchema(deps: DoctorDeps): Promise<FixReport> {
   const before = await runDoctor(deps);
   const fix = await applyRepairs(deps.db, before);
   const after = fix.error ? before : await runDoctor(deps);

@@ -1,8 +1,9 @@
-import type { Deps } from "../app/deps.ts";
 import type { Database } from "../db/database.ts";
 import { StewardError } from "../errors.ts";
+import type { Migration } from "../migrate/migration-files.ts";
 import { type MigrationStatusReport, migrationStatus } from "../migrate/migrator.ts";
 import { diffSchemas, type SchemaDifference } from "./diff-schemas.ts";
+import type { ExpectedSchemaCache } from "./expected-schema.ts";
 import { introspectSchema } from "./introspect-schema.ts";
 import type { SchemaSnapshot } from "./schema-snapshot.ts";
 
@@ -23,12 +24,17 @@ export interface DoctorReport {
   status: "clean" | "drift" | "pending";
 }
 
+/** What the doctor needs: the live database, the migrations shipped, and where expected schemas come from. */
+export interface DoctorDeps {
+  db: Database;
+  migrations: Migration[];
+  expectedSchema: ExpectedSchemaCache;
+}
+
 /** Tables the migrator manages itself; they are not part of any migration's schema. */
 const ignoredTables = new Set(["steward_migrations"]);
 
-export async function runDoctor(
-  deps: Pick<Deps, "db" | "migrations" | "expectedSchema">,
-): Promise<DoctorReport> {
+export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   const { db, migrations } = deps;
   const status = await migrationStatus(db, migrations);
   const appliedUpTo = Math.max(

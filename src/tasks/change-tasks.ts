@@ -1,4 +1,3 @@
-import type { Config } from "../config/config-schema.ts";
 import type { Database, Queryable } from "../db/database.ts";
 import {
   type ChangedTask,
@@ -11,6 +10,7 @@ import { countDeadTasks, retryDeadTasks } from "./dead-tasks.ts";
 import { listTasks } from "./query-tasks.ts";
 import { requireKnownKinds } from "./require-kinds.ts";
 import type { TaskStatus, TaskView } from "./task.ts";
+import type { TaskConfig } from "./task-config.ts";
 import type { TaskKindRegistry } from "./task-kinds.ts";
 
 /**
@@ -37,7 +37,7 @@ export interface RetryReport extends ChangeReport {
 }
 
 export async function retryNamedTasks(
-  deps: { db: Database; config: Pick<Config, "tasks"> },
+  deps: { db: Database; config: { tasks: TaskConfig } },
   ids: number[],
   attempts?: number,
 ): Promise<RetryReport> {
@@ -60,7 +60,7 @@ export async function listDeadTasks(
 }
 
 export async function retryAllDeadTasks(
-  deps: { db: Database; kinds: TaskKindRegistry; config: Pick<Config, "tasks"> },
+  deps: { db: Database; kinds: TaskKindRegistry; config: { tasks: TaskConfig } },
   options: { kinds?: string[]; attempts?: number } = {},
 ): Promise<{ changed: ChangedTask[]; attempts: number }> {
   if (options.kinds?.length) requireKnownKinds(deps.kinds, options.kinds);

@@ -1,6 +1,7 @@
-import type { Deps } from "../app/deps.ts";
-import type { Queryable } from "../db/database.ts";
+import type { Clock } from "../clock.ts";
+import type { Database, Queryable } from "../db/database.ts";
 import { prepared } from "../db/prepared-statements.ts";
+import type { ModelRegistry } from "../models/model-registry.ts";
 import {
   type Conflict,
   idempotencyConflict,
@@ -9,7 +10,9 @@ import {
   tasksByKey,
 } from "./idempotency.ts";
 import type { TaskStatus } from "./task.ts";
+import type { TaskConfig } from "./task-config.ts";
 import { invalidTasks, type NewTask, type Problem, validateTaskInputs } from "./task-input.ts";
+import type { TaskKindRegistry } from "./task-kinds.ts";
 import { tasksReadyChannel } from "./task-notifications.ts";
 
 export interface EnqueuedTask {
@@ -25,7 +28,14 @@ export interface EnqueuedTask {
   created: boolean;
 }
 
-export type EnqueueDeps = Pick<Deps, "db" | "config" | "kinds" | "clock" | "models">;
+/** What enqueueing needs: the database, the tasks section, the kinds and models tasks are checked against. */
+export interface EnqueueDeps {
+  db: Database;
+  config: { tasks: TaskConfig };
+  kinds: TaskKindRegistry;
+  clock: Clock;
+  models: ModelRegistry;
+}
 
 /**
  * Adds one task or many, all or nothing, in one transaction: a request with any problem is

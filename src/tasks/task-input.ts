@@ -1,8 +1,8 @@
 import { z } from "zod";
-import type { Config } from "../config/config-schema.ts";
 import { StewardError } from "../errors.ts";
 import type { ModelRegistry } from "../models/model-registry.ts";
 import { jsonValueProblems, textProblem } from "./storable-text.ts";
+import type { TaskConfig } from "./task-config.ts";
 import type { TaskKindRegistry } from "./task-kinds.ts";
 
 /**
@@ -78,7 +78,7 @@ export interface Problem {
 export function validateTaskInputs(
   inputs: unknown[],
   kinds: TaskKindRegistry,
-  config: Config["tasks"],
+  config: TaskConfig,
   now: Date,
   models: ModelRegistry,
 ): NewTask[] {

@@ -1,6 +1,7 @@
-import type { Deps } from "../app/deps.ts";
+import type { Queryable } from "../db/database.ts";
 import { type KindPause, listPausedKinds } from "./pause-kinds.ts";
 import { type QueueDepth, queueDepth } from "./query-tasks.ts";
+import type { TaskKindRegistry } from "./task-kinds.ts";
 
 export interface TaskStats {
   /** Live work only (blocked, queued, running), by kind and status. */
@@ -15,7 +16,7 @@ export interface TaskStats {
  * only: counting finished tasks would scan the whole table (there is no index on kind and status,
  * see migrations/0003_task_engine.up.sql), and the dashboard asks for this every second.
  */
-export async function getTaskStats(deps: Pick<Deps, "db" | "kinds">): Promise<TaskStats> {
+export async function getTaskStats(deps: { db: Queryable; kinds: TaskKindRegistry }): Promise<TaskStats> {
   const [depth, paused] = await Promise.all([queueDepth(deps.db, { live: true }), listPausedKinds(deps.db)]);
   return {
     depth,

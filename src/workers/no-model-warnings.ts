@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Clock } from "../app/deps.ts";
+import type { Clock } from "../clock.ts";
 import type { AssignmentResult } from "../models/model-assignment.ts";
 import type { ModelWaitCause } from "../tasks/task.ts";
 

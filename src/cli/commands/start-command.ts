@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { openSteward } from "../../app/open-steward.ts";
 import { PgliteDatabase } from "../../db/pglite-database.ts";
+import { demoIsOn } from "../../demo/demo-models.ts";
 import { type DemoWorkload, startDemoWorkload } from "../../demo/demo-workload.ts";
 import { type RunningServer, startServer } from "../../http/start-server.ts";
 import { type CommandIo, configFromFlags, globalOptions } from "../command-context.ts";
@@ -55,8 +56,7 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
         lock?.advertise({ url: server.localUrl, token: localToken });
         if (config.workers.embedded) worker = await startWorker(steward);
         const { enabled, tasksPerSecond } = config.demo;
-        const wanted = enabled === "auto" ? steward.db.kind === "pglite" : enabled;
-        if (wanted) demo = await startDemoWorkload(steward, { tasksPerSecond });
+        if (demoIsOn(enabled, steward.db.kind)) demo = await startDemoWorkload(steward, { tasksPerSecond });
       } catch (error) {
         await stop();
         throw error;
