@@ -1,24 +1,18 @@
+import { drawSimRolls, simOutcome } from "../../src/models/providers/sim-outcome.ts";
 import type { Random } from "./random.ts";
 import type { SimModel } from "./sim-models.ts";
 import type { SimTaskSpec } from "./workloads.ts";
 
 /**
- * The simulated provider and the simulated work, in simulated time. The provider follows the
- * `sim` profile as src/models/providers/sim-client.ts does:
+ * The simulated provider and the simulated work, in simulated time. A call's outcome is the `sim`
+ * provider's own (simOutcome, src/models/providers/sim-outcome.ts, which sim-client.ts calls too):
+ * bursts of 429 with Retry-After, server errors after the time to first token, latency from the
+ * profile with its jitter, output within ±50 % of its mean, timeouts.
  *
- * - a call made during a burst of rate limiting fails at once with 429 and Retry-After
- *   (`retryAfterSeconds`); each call starts a burst of `rateLimitBurstMs` with probability
- *   `rateLimitBurstRate` (that call is refused too);
- * - a call fails with a server error (500) with probability `failureRate`, after its time to
- *   first token;
- * - otherwise it answers after (baseLatencyMs + perOutputTokenMs × output tokens) × a factor
- *   uniform in [1 − jitter, 1 + jitter]; output length is uniform within ±50 % of its mean;
- * - a call that would take longer than the provider's timeout fails with a timeout after it.
- *
- * Two differences, both for the benchmark's sake: the draws of a call come from the stream of
- * that task's attempt (the same for every strategy, so that strategies meet the same luck), and
- * the mean output length is the task's estimate rather than the profile's `outputTokens` (tasks
- * of different kinds differ in size).
+ * Three differences, all for the benchmark's sake: the draws of a call come from the stream of
+ * that task's attempt (the same for every strategy, so that strategies meet the same luck); the
+ * mean output length is the task's estimate rather than the profile's `outputTokens` (tasks of
+ * different kinds differ in size); and a 429 takes a round trip's time rather than none.
  *
  * The work itself can then be unusable (the handler's checks reject it): see acceptProbability.
  */
@@ -46,33 +40,32 @@ export function callModel(
   now: number,
   random: Random,
 ): CallOutcome {
-  const profile = model.config.sim;
   // Every draw is taken, in this order, whatever happens: the attempt's outcome is a function of its stream.
-  const burstRoll = random();
-  const failureRoll = random();
-  const lengthRoll = random();
-  const jitterRoll = random();
+  const rolls = drawSimRolls(random);
   const qualityRoll = random();
-
-  const retryAfterMs = Math.round(profile.retryAfterSeconds * 1_000);
-  if (now < provider.burstUntil)
-    return { kind: "rate_limited", latencyMs: rateLimitedLatencyMs, retryAfterMs };
-  if (burstRoll < profile.rateLimitBurstRate) {
-    provider.burstUntil = now + profile.rateLimitBurstMs;
-    return { kind: "rate_limited", latencyMs: rateLimitedLatencyMs, retryAfterMs };
+  const outcome = simOutcome({
+    profile: model.config.sim,
+    now,
+    burstUntil: provider.burstUntil,
+    meanOutputTokens: task.estimatedOutputTokens,
+    timeoutMs: providerTimeoutMs,
+    rolls,
+  });
+  switch (outcome.kind) {
+    case "rate_limited":
+      provider.burstUntil = outcome.burstUntil;
+      return { kind: "rate_limited", latencyMs: rateLimitedLatencyMs, retryAfterMs: outcome.retryAfterMs };
+    case "timeout":
+    case "server_error":
+      return { kind: outcome.kind, latencyMs: outcome.latencyMs };
+    case "answered":
+      return {
+        kind: "answered",
+        latencyMs: outcome.latencyMs,
+        outputTokens: outcome.outputTokens,
+        accepted: qualityRoll < acceptProbability(model, task),
+      };
   }
-  const outputTokens = Math.max(1, Math.round(task.estimatedOutputTokens * (0.5 + lengthRoll)));
-  const factor = 1 - profile.jitter + 2 * profile.jitter * jitterRoll;
-  const failed = failureRoll < profile.failureRate;
-  const latencyMs = (profile.baseLatencyMs + (failed ? 0 : profile.perOutputTokenMs * outputTokens)) * factor;
-  if (latencyMs > providerTimeoutMs) return { kind: "timeout", latencyMs: providerTimeoutMs };
-  if (failed) return { kind: "server_error", latencyMs };
-  return {
-    kind: "answered",
-    latencyMs,
-    outputTokens,
-    accepted: qualityRoll < acceptProbability(model, task),
-  };
 }
 
 /**

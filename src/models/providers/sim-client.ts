@@ -1,5 +1,6 @@
 import { type ModelConfig, type SimProfile, simProfileSchema } from "../model-config.ts";
 import { type ModelClient, type ModelRequest, type ModelResponse, ProviderError } from "./provider-types.ts";
+import { drawSimRolls, simOutcome } from "./sim-outcome.ts";
 
 /**
  * The `sim` provider: a DECLARED SIMULATOR. It calls no model; it answers as a model with the
@@ -61,40 +62,36 @@ export class SimClient implements ModelClient {
 
     const state = this.#state(model, profile);
     const random = mulberry32(Math.floor(state.next() * 2 ** 32));
-    // Every draw is taken, in this order, whatever happens next: the call's outcome is a function
-    // of its one seed.
-    const burstRoll = random();
-    const failureRoll = random();
-    const lengthRoll = random();
-    const jitterRoll = random();
-
-    const now = this.#now();
-    const rateLimited = {
-      status: 429,
-      retryAfterMs: Math.round(profile.retryAfterSeconds * 1000),
-      detail: "[simulated] burst of rate limiting",
-    };
-    if (now < state.burstUntil) throw fail("rate_limited", rateLimited);
-    if (burstRoll < profile.rateLimitBurstRate) {
-      state.burstUntil = now + profile.rateLimitBurstMs;
-      throw fail("rate_limited", rateLimited);
+    // The outcome's draws come first, whatever happens next; the text's follow.
+    const outcome = simOutcome({
+      profile,
+      now: this.#now(),
+      burstUntil: state.burstUntil,
+      meanOutputTokens: profile.outputTokens,
+      maxOutputTokens: request.maxOutputTokens,
+      timeoutMs: this.#timeoutMs,
+      rolls: drawSimRolls(random),
+    });
+    if (outcome.kind === "rate_limited") {
+      state.burstUntil = outcome.burstUntil;
+      throw fail("rate_limited", {
+        status: 429,
+        retryAfterMs: outcome.retryAfterMs,
+        detail: "[simulated] burst of rate limiting",
+      });
     }
 
-    // Output length: uniform within ±50% of the profile's mean, cut at maxOutputTokens.
-    const drawn = Math.max(1, Math.round(profile.outputTokens * (0.5 + lengthRoll)));
-    const cap = request.maxOutputTokens;
-    const outputTokens = cap === undefined ? drawn : Math.max(0, Math.min(drawn, cap));
-    const inputTokens = Math.ceil(((request.system ?? "").length + request.prompt.length) / 4);
-    const factor = 1 - profile.jitter + 2 * profile.jitter * jitterRoll;
-    const failed = failureRoll < profile.failureRate;
-    // A failing server answers after its time to first token, not after a whole answer.
-    const latencyMs =
-      (profile.baseLatencyMs + (failed ? 0 : profile.perOutputTokenMs * outputTokens)) * factor;
-
-    await this.#wait(latencyMs, request.signal, fail);
-    if (failed) {
+    await this.#wait(outcome.latencyMs, request.signal, fail);
+    if (outcome.kind === "timeout") {
+      throw fail("timeout", {
+        detail: `[simulated] the answer would take ${Math.round(outcome.wouldTakeMs)} ms, over the provider's timeoutMs of ${this.#timeoutMs}`,
+      });
+    }
+    if (outcome.kind === "server_error") {
       throw fail("server_error", { status: 500, detail: "[simulated] internal server error" });
     }
+    const { outputTokens } = outcome;
+    const inputTokens = Math.ceil(((request.system ?? "").length + request.prompt.length) / 4);
     const text =
       request.jsonSchema === undefined
         ? simulatedText(model, outputTokens, random)
@@ -103,8 +100,8 @@ export class SimClient implements ModelClient {
       text,
       inputTokens,
       outputTokens,
-      finishReason: cap !== undefined && drawn > cap ? "length" : "stop",
-      latencyMs: Math.round(latencyMs),
+      finishReason: outcome.truncated ? "length" : "stop",
+      latencyMs: Math.round(outcome.latencyMs),
       providerModel: `sim:${model.model}`,
     };
   }
@@ -118,24 +115,14 @@ export class SimClient implements ModelClient {
     return state;
   }
 
-  async #wait(
-    latencyMs: number,
-    signal: AbortSignal,
-    fail: (kind: "timeout" | "aborted", extra?: object) => ProviderError,
-  ): Promise<void> {
-    const timesOut = latencyMs > this.#timeoutMs;
+  async #wait(ms: number, signal: AbortSignal, fail: (kind: "aborted") => ProviderError): Promise<void> {
     try {
-      await this.#sleep(timesOut ? this.#timeoutMs : latencyMs, signal);
+      await this.#sleep(ms, signal);
     } catch (error) {
       if (signal.aborted) throw fail("aborted");
       throw error;
     }
     if (signal.aborted) throw fail("aborted");
-    if (timesOut) {
-      throw fail("timeout", {
-        detail: `[simulated] the answer would take ${Math.round(latencyMs)} ms, over the provider's timeoutMs of ${this.#timeoutMs}`,
-      });
-    }
   }
 }
 
