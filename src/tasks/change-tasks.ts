@@ -1,4 +1,5 @@
 import type { Database, Queryable } from "../db/database.ts";
+import { StewardError } from "../errors.ts";
 import {
   type ChangedTask,
   cancellableStatuses,
@@ -9,6 +10,7 @@ import {
 import { countDeadTasks, retryDeadTasks } from "./dead-tasks.ts";
 import { listTasks } from "./query-tasks.ts";
 import { requireKnownKinds } from "./require-kinds.ts";
+import { noSuchTask } from "./require-task.ts";
 import type { TaskStatus, TaskView } from "./task.ts";
 import type { TaskConfig } from "./task-config.ts";
 import type { TaskKindRegistry } from "./task-kinds.ts";
@@ -67,6 +69,25 @@ export async function retryAllDeadTasks(
   const attempts = options.attempts ?? deps.config.tasks.defaultMaxAttempts;
   const changed = await retryDeadTasks(deps.db, { kinds: options.kinds, extraAttempts: attempts });
   return { changed, attempts };
+}
+
+/** "queued, blocked or running": the states a change allows, as every shell says them. */
+export function allowedStates(allowed: TaskStatus[]): string {
+  return allowed.length === 1 ? allowed[0]! : `${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)}`;
+}
+
+/**
+ * One named task that did not change, as an error for a shell that changes one task at a time
+ * (`POST /api/tasks/:id/cancel`): `not_found`, or `conflict` with its status and what is allowed.
+ */
+export function refusalOf(report: ChangeReport, id: number, verb: "cancelled" | "retried"): StewardError {
+  const unchanged = report.unchanged.find((u) => u.id === id);
+  if (unchanged === undefined) return noSuchTask(id);
+  return new StewardError(
+    "conflict",
+    `Task ${id} is ${unchanged.status}; only ${allowedStates(unchanged.allowed)} tasks can be ${verb}.`,
+    { details: { taskId: id, status: unchanged.status, allowed: unchanged.allowed } },
+  );
 }
 
 async function reportOn(

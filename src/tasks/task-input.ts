@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { StewardError } from "../errors.ts";
 import type { ModelRegistry } from "../models/model-registry.ts";
+import { unknownKindMessage } from "./require-kinds.ts";
 import { jsonValueProblems, textProblem } from "./storable-text.ts";
 import type { TaskConfig } from "./task-config.ts";
 import type { TaskKindRegistry } from "./task-kinds.ts";
@@ -106,7 +107,7 @@ export function validateTaskInputs(
     if (kind === undefined) {
       problems.push({
         path: `${prefix(index)}kind`,
-        message: `unknown kind "${input.kind}"; known kinds: ${kinds.names().join(", ")}`,
+        message: unknownKindMessage(input.kind, kinds),
       });
       return;
     }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { StewardError } from "../../errors.ts";
 import type { ChangedTask } from "../../tasks/cancel-tasks.ts";
-import type { ChangeReport } from "../../tasks/change-tasks.ts";
+import { allowedStates, type ChangeReport } from "../../tasks/change-tasks.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
 import { exitCodes } from "../exit-codes.ts";
 import { commaList, taskIds, wholeNumber } from "../parse-options.ts";
@@ -145,8 +145,7 @@ export function registerTaskControlCommands(
 /** Says, for each named task that did not change, why; and which ids name no task. */
 function printUnchanged(io: CommandIo, report: Jsonified<ChangeReport>, verb: string): void {
   if (report.unchanged.length) {
-    const allowed = report.unchanged[0]!.allowed;
-    const rule = `only ${allowed.slice(0, -1).join(", ")} or ${allowed.at(-1)} tasks are ${verb}`;
+    const rule = `only ${allowedStates(report.unchanged[0]!.allowed)} tasks are ${verb}`;
     io.out(`Not ${verb} (${rule}): ${report.unchanged.map((u) => `${u.id} is ${u.status}`).join(", ")}.`);
   }
   if (report.missing.length) io.err(`steward: no task with id ${report.missing.join(", ")}.`);

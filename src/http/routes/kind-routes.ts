@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Deps } from "../../app/deps.ts";
 import { stewardOperations } from "../../app/operations.ts";
-import { StewardError } from "../../errors.ts";
-import { listPausedKinds, pauseKinds, resumeKinds } from "../../tasks/pause-kinds.ts";
+import { listPausedKinds } from "../../tasks/pause-kinds.ts";
 import { kindsBodySchema, resumeKindsBodySchema } from "../operation-schemas.ts";
 import { parseRequest } from "../parse-request.ts";
 import { kindParamsSchema, pauseBodySchema } from "../task-api-schemas.ts";
@@ -25,29 +24,17 @@ export const kindRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { deps
     return operations.resumeKinds(kinds);
   });
 
+  // One kind by its path: the same operations, answering with every kind now paused.
   app.post("/api/kinds/:kind/pause", async (request) => {
     const { kind } = parseRequest(kindParamsSchema, request.params, "path");
     const { reason } = parseRequest(pauseBodySchema, request.body ?? undefined, "body");
-    if (deps.kinds.get(kind) === undefined) throw unknownKind(deps, kind);
-    await pauseKinds(deps.db, [kind], reason ?? null);
+    await operations.pauseKinds([kind], reason);
     return { paused: await listPausedKinds(deps.db) };
   });
 
   app.post("/api/kinds/:kind/resume", async (request) => {
     const { kind } = parseRequest(kindParamsSchema, request.params, "path");
-    const paused = await listPausedKinds(deps.db);
-    // A kind only another process knows may still be resumed once it was paused.
-    if (deps.kinds.get(kind) === undefined && !paused.some((p) => p.kind === kind))
-      throw unknownKind(deps, kind);
-    await resumeKinds(deps.db, [kind]);
-    return { paused: paused.filter((p) => p.kind !== kind) };
+    await operations.resumeKinds([kind]);
+    return { paused: await listPausedKinds(deps.db) };
   });
 };
-
-function unknownKind(deps: Deps, kind: string): StewardError {
-  const known = deps.kinds.names();
-  const message = `unknown kind "${kind}"; known kinds: ${known.join(", ")}`;
-  return new StewardError("validation_failed", `The request was refused: ${message}.`, {
-    details: { problems: [{ path: "kind", message }], knownKinds: known },
-  });
-}
