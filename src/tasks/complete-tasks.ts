@@ -192,7 +192,9 @@ WITH input AS (
   SELECT model_id, kind, count(*), count(*) FILTER (WHERE outcome = 'succeeded'),
          avg(duration_ms) FILTER (WHERE outcome = 'succeeded'),
          CASE WHEN count(*) = count(prior_success) THEN sum(prior_success) END,
-         avg(duration_ms / prior_duration_ms) FILTER (WHERE outcome = 'succeeded' AND prior_duration_ms > 0)
+         -- Only while every success carried the expected duration (NULL for a batch without one).
+         CASE WHEN bool_and(COALESCE(prior_duration_ms > 0, false)) FILTER (WHERE outcome = 'succeeded')
+              THEN avg(duration_ms / prior_duration_ms) FILTER (WHERE outcome = 'succeeded') END
     -- A 429 says nothing of the model's work (its cooldown deals with it): not learned from.
     FROM called
    WHERE outcome <> 'released' AND error_class IS DISTINCT FROM '${rateLimitedErrorClass}'
@@ -209,7 +211,9 @@ WITH input AS (
            WHEN s.attempts > 0 AND s.expected_successes IS NULL THEN NULL
            ELSE COALESCE(s.expected_successes, 0) + EXCLUDED.expected_successes END,
          mean_duration_ratio = CASE
-           WHEN EXCLUDED.mean_duration_ratio IS NULL THEN s.mean_duration_ratio
+           WHEN EXCLUDED.successes = 0 THEN s.mean_duration_ratio
+           -- A ratio that left a success out would be partial: none is kept from then on.
+           WHEN EXCLUDED.mean_duration_ratio IS NULL THEN NULL
            WHEN s.mean_duration_ratio IS NULL THEN
              CASE WHEN s.successes = 0 THEN EXCLUDED.mean_duration_ratio END
            ELSE s.mean_duration_ratio + (1 - power(1 - $4::float8, EXCLUDED.successes))
