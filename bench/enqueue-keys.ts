@@ -1,9 +1,9 @@
+import { builtInKinds } from "../src/app/built-in-kinds.ts";
 import { configSchema } from "../src/config/config-schema.ts";
 import { PostgresDatabase } from "../src/db/postgres-database.ts";
 import { loadMigrations } from "../src/migrate/migration-files.ts";
 import { migrateUp } from "../src/migrate/migrator.ts";
 import { ModelRegistry } from "../src/models/model-registry.ts";
-import { builtInKinds } from "../src/tasks/built-in-kinds.ts";
 import { enqueueTasks } from "../src/tasks/enqueue-tasks.ts";
 import { TaskKindRegistry } from "../src/tasks/task-kinds.ts";
 import { createBenchDatabase, serverVersion } from "./queue/bench-database.ts";

@@ -1,4 +1,5 @@
 import pino from "pino";
+import { builtInKinds } from "../../src/app/built-in-kinds.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import { systemClock } from "../../src/app/deps.ts";
 import { configSchema } from "../../src/config/config-schema.ts";
@@ -9,7 +10,6 @@ import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
 import { migrateUp } from "../../src/migrate/migrator.ts";
 import { ModelRegistry } from "../../src/models/model-registry.ts";
-import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { type TaskKind, TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";

@@ -7,8 +7,8 @@ import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import { loadMigrations } from "../migrate/migration-files.ts";
 import { migrateUp } from "../migrate/migrator.ts";
 import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
-import { builtInKinds } from "../tasks/built-in-kinds.ts";
 import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
+import { builtInKinds } from "./built-in-kinds.ts";
 import type { Deps } from "./deps.ts";
 import { createLogger } from "./logger.ts";
 

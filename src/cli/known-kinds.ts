@@ -1,5 +1,5 @@
+import { builtInKinds } from "../app/built-in-kinds.ts";
 import { demoKinds } from "../demo/demo-kinds.ts";
-import { builtInKinds } from "../tasks/built-in-kinds.ts";
 import type { TaskKind } from "../tasks/task-kinds.ts";
 
 /**

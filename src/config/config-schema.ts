@@ -8,6 +8,7 @@ import {
 } from "../models/model-config.ts";
 import { checkModelConfig } from "../models/model-registry.ts";
 import { taskConfigSchema } from "../tasks/task-config.ts";
+import { workerConfigSchema } from "../workers/worker-config.ts";
 
 /**
  * Steward's configuration: one zod schema, parsed once at start.
@@ -15,7 +16,7 @@ import { taskConfigSchema } from "../tasks/task-config.ts";
  * Every object is strict: an unknown key is an error naming the key, its source and the allowed keys.
  * In zod 4, `.prefault({})` (not `.default({})`) makes an absent section take its inner defaults.
  * A domain's section is its own schema, in its own folder (db/database-config.ts,
- * tasks/task-config.ts, models/model-config.ts), so that the domain imports only its section.
+ * tasks/task-config.ts, workers/worker-config.ts, models/model-config.ts), so that the domain imports only its section.
  */
 export const configSchema = z
   .strictObject({
@@ -27,23 +28,7 @@ export const configSchema = z
       })
       .prefault({}),
     tasks: taskConfigSchema,
-    workers: z
-      .strictObject({
-        /** Whether `steward start` runs a worker pool in its own process. */
-        embedded: z.boolean().default(true),
-        /** Tasks run at once by one worker process. */
-        concurrency: z.number().int().min(1).max(10_000).default(50),
-        /** How long a claimed task stays a worker's without a heartbeat. */
-        leaseMs: z.number().int().min(1_000).max(86_400_000).default(30_000),
-        heartbeatMs: z.number().int().min(100).max(3_600_000).default(10_000),
-        /** Fallback polling when no notification arrives (delayed tasks, retries, missed wakeups). */
-        pollMs: z.number().int().min(10).max(600_000).default(1_000),
-        /** How often expired leases and stuck dependencies are looked for. */
-        maintenanceMs: z.number().int().min(100).max(3_600_000).default(5_000),
-        /** On SIGTERM: how long running tasks may take to finish before they are handed back. */
-        shutdownGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
-      })
-      .prefault({}),
+    workers: workerConfigSchema,
     demo: z
       .strictObject({
         /**

@@ -7,6 +7,7 @@ import type {
   ModelState,
   SchedulerTask,
 } from "../scheduler/scheduler-types.ts";
+import { handBackUnassigned } from "../tasks/hand-back-tasks.ts";
 import type { AssignmentView, ClaimedTask, ModelWaitCause } from "../tasks/task.ts";
 import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
 import type { ModelRegistry } from "./model-registry.ts";
@@ -317,19 +318,16 @@ async function recordAssignments(
       workerId,
     ]);
   }
-  if (result.waiting.length > 0) {
-    await tx.query(waitSql, [
-      JSON.stringify(
-        result.waiting.map(({ task, assignment, retryAt }) => ({
-          id: task.id,
-          attempt: task.attempt,
-          run_at: retryAt.toISOString(),
-          assignment: storedAssignment(assignment, at),
-        })),
-      ),
-      workerId,
-    ]);
-  }
+  await handBackUnassigned(
+    tx,
+    workerId,
+    result.waiting.map(({ task, assignment, retryAt }) => ({
+      id: task.id,
+      attempt: task.attempt,
+      runAt: retryAt,
+      assignment: storedAssignment(assignment, at),
+    })),
+  );
 }
 
 function chosen(assignment: Assignment) {
@@ -355,16 +353,6 @@ ON CONFLICT (task_id, attempt) DO UPDATE
   SET model_id = EXCLUDED.model_id, provider = EXCLUDED.provider, started_at = now(),
       estimated_tokens = EXCLUDED.estimated_tokens, prior_success = EXCLUDED.prior_success,
       prior_duration_ms = EXCLUDED.prior_duration_ms`;
-
-// Handed back as if never claimed: the attempt is not used up, the place in the queue is kept
-// (priority_at unchanged) and run_at says when to look again.
-const waitSql = `
-UPDATE execution_tasks t
-   SET status = 'queued', attempts = t.attempts - 1, locked_by = NULL, locked_until = NULL,
-       started_at = CASE WHEN t.attempts = 1 THEN NULL ELSE t.started_at END,
-       run_at = w.run_at, assignment = w.assignment, updated_at = now()
-  FROM jsonb_to_recordset($1::jsonb) AS w(id bigint, attempt integer, run_at timestamptz, assignment jsonb)
- WHERE t.id = w.id AND t.attempts = w.attempt AND t.locked_by = $2 AND t.status = 'running'`;
 
 /**
  * After a 429 or a server error: no worker sends this model a new request before `until`.

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { llmKind } from "../models/llm-kind.ts";
 import type { TaskKind } from "./task-kinds.ts";
 
 /** Does nothing and succeeds: for smoke tests and for measuring the engine itself. */
@@ -33,4 +32,5 @@ export const sleepKind: TaskKind = {
   },
 };
 
-export const builtInKinds: TaskKind[] = [noopKind, sleepKind, llmKind];
+/** The engine's own kinds; those that run on a model live in models/ (llm-kind.ts). */
+export const engineKinds: TaskKind[] = [noopKind, sleepKind];

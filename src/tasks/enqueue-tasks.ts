@@ -1,7 +1,6 @@
 import type { Clock } from "../clock.ts";
 import type { Database, Queryable } from "../db/database.ts";
 import { prepared } from "../db/prepared-statements.ts";
-import type { ModelRegistry } from "../models/model-registry.ts";
 import {
   type Conflict,
   idempotencyConflict,
@@ -9,6 +8,7 @@ import {
   type StoredRequest,
   tasksByKey,
 } from "./idempotency.ts";
+import type { ModelCatalog } from "./model-catalog.ts";
 import type { TaskStatus } from "./task.ts";
 import type { TaskConfig } from "./task-config.ts";
 import { invalidTasks, type NewTask, type Problem, validateTaskInputs } from "./task-input.ts";
@@ -34,7 +34,7 @@ export interface EnqueueDeps {
   config: { tasks: TaskConfig };
   kinds: TaskKindRegistry;
   clock: Clock;
-  models: ModelRegistry;
+  models: ModelCatalog;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { StewardError } from "../errors.ts";
-import type { ModelRegistry } from "../models/model-registry.ts";
+import type { ModelCatalog } from "./model-catalog.ts";
 import { unknownKindMessage } from "./require-kinds.ts";
 import { jsonValueProblems, textProblem } from "./storable-text.ts";
 import type { TaskConfig } from "./task-config.ts";
@@ -81,7 +81,7 @@ export function validateTaskInputs(
   kinds: TaskKindRegistry,
   config: TaskConfig,
   now: Date,
-  models: ModelRegistry,
+  models: ModelCatalog,
 ): NewTask[] {
   const problems: Problem[] = [];
   const tasks: NewTask[] = [];
@@ -182,7 +182,7 @@ function unstorableFields(raw: unknown, prefix: string): Problem[] {
 function checkModelUse(
   input: z.output<typeof taskInputSchema>,
   usesModel: boolean,
-  models: ModelRegistry,
+  models: ModelCatalog,
   prefix: string,
 ): Problem[] {
   if (!usesModel) {

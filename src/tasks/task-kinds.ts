@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { StewardError } from "../errors.ts";
-import type { ModelRequest, ModelResponse } from "../models/providers/provider-types.ts";
+import type { ModelRequest, ModelResponse } from "./model-call.ts";
 import type { ClaimedTask } from "./task.ts";
 
 /** What a handler may report besides its output: the model that ran it and what that cost. */

@@ -1,4 +1,4 @@
-import type { ProviderErrorKind } from "../models/providers/provider-types.ts";
+import type { ProviderErrorKind } from "./model-call.ts";
 
 /** Task shapes as the engine hands them out. Columns are in migrations/ and docs/schema.sql. */
 

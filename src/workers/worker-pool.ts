@@ -2,23 +2,26 @@ import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import type { Deps } from "../app/deps.ts";
 import { type Clock, systemClock } from "../clock.ts";
+import type { Database } from "../db/database.ts";
 import { type AssignmentResult, assignClaimedTasks, startCooldown } from "../models/model-assignment.ts";
+import type { ModelRegistry } from "../models/model-registry.ts";
 import { costUsd } from "../models/prices.ts";
 import { ProviderError } from "../models/providers/provider-types.ts";
 import { claimTasks } from "../tasks/claim-tasks.ts";
 import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
 import { type ClaimedTask, providerErrorClass } from "../tasks/task.ts";
 import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
-import type { AssignedModel, TaskUsage } from "../tasks/task-kinds.ts";
+import type { TaskConfig } from "../tasks/task-config.ts";
+import type { AssignedModel, TaskKindRegistry, TaskUsage } from "../tasks/task-kinds.ts";
 import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
 import { tasksCancelledChannel, tasksReadyChannel } from "../tasks/task-notifications.ts";
 import { CompletionBatcher } from "./completion-batcher.ts";
+import type { WorkerConfig } from "./worker-config.ts";
 import { NoModelWarnings } from "./no-model-warnings.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
 
-export type WorkerConfig = Deps["config"]["workers"];
+export type { WorkerConfig } from "./worker-config.ts";
 
 export interface WorkerPoolOptions extends Partial<Omit<WorkerConfig, "embedded">> {
   workerId?: string;
@@ -62,7 +65,15 @@ export interface WorkerPoolEvents {
   error: [error: unknown];
 }
 
-type PoolDeps = Pick<Deps, "db" | "config" | "kinds" | "logger" | "models"> & Partial<Pick<Deps, "clock">>;
+/** What a pool needs: the database, its sections of the configuration, the kinds it runs and the models they run on. */
+export interface PoolDeps {
+  db: Database;
+  config: { workers: WorkerConfig; tasks: TaskConfig };
+  kinds: TaskKindRegistry;
+  logger: Logger;
+  models: ModelRegistry;
+  clock?: Clock;
+}
 
 /**
  * A worker: claims ready tasks in batches, runs up to `concurrency` handlers at once, each with

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { builtInKinds } from "../../src/app/built-in-kinds.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import { configSchema } from "../../src/config/config-schema.ts";
 import { ensureDemoIdeas } from "../../src/demo/demo-ideas.ts";
@@ -8,7 +9,6 @@ import { demoModelSettings } from "../../src/demo/demo-models.ts";
 import { demoRequest, startDemoWorkload } from "../../src/demo/demo-workload.ts";
 import { ModelRegistry, type ModelSettings } from "../../src/models/model-registry.ts";
 import { mulberry32 } from "../../src/models/providers/sim-client.ts";
-import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { queueDepth } from "../../src/tasks/query-tasks.ts";
 import type { ClaimedTask } from "../../src/tasks/task.ts";
 import { validateTaskInputs } from "../../src/tasks/task-input.ts";

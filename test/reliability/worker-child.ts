@@ -6,13 +6,13 @@
 // each commit (the embedded-restart test counts on those lines). With `drain` it exits once no
 // task is left unfinished, printing "drained".
 import pino from "pino";
+import { builtInKinds } from "../../src/app/built-in-kinds.ts";
 import { systemClock } from "../../src/app/deps.ts";
 import { configSchema } from "../../src/config/config-schema.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
 import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
 import { ModelRegistry } from "../../src/models/model-registry.ts";
-import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";

@@ -1,4 +1,5 @@
 import pino from "pino";
+import { builtInKinds } from "../../src/app/built-in-kinds.ts";
 import type { Deps } from "../../src/app/deps.ts";
 import { systemClock } from "../../src/app/deps.ts";
 import { type ConfigInput, configSchema } from "../../src/config/config-schema.ts";
@@ -7,7 +8,6 @@ import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
 import { migrateUp } from "../../src/migrate/migrator.ts";
 import { ModelRegistry } from "../../src/models/model-registry.ts";
-import { builtInKinds } from "../../src/tasks/built-in-kinds.ts";
 import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 
 /** One shadow per test file: the expected schema is the same for every test in it. */
