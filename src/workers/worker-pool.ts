@@ -11,15 +11,15 @@ import { ProviderError } from "../models/providers/provider-types.ts";
 import { claimTasks } from "../tasks/claim-tasks.ts";
 import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
 import { type ClaimedTask, providerErrorClass } from "../tasks/task.ts";
-import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
 import type { TaskConfig } from "../tasks/task-config.ts";
+import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
 import type { AssignedModel, TaskKindRegistry, TaskUsage } from "../tasks/task-kinds.ts";
 import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
 import { tasksCancelledChannel, tasksReadyChannel } from "../tasks/task-notifications.ts";
 import { CompletionBatcher } from "./completion-batcher.ts";
-import type { WorkerConfig } from "./worker-config.ts";
 import { NoModelWarnings } from "./no-model-warnings.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
+import type { WorkerConfig } from "./worker-config.ts";
 
 export type { WorkerConfig } from "./worker-config.ts";
 
