@@ -1,14 +1,9 @@
 import type { StewardHandle } from "../app/open-steward.ts";
 import { type StewardOperations, stewardOperations } from "../app/operations.ts";
+import type { Jsonified } from "../jsonified.ts";
 
-/** A value as it looks after JSON: dates become ISO strings. What the commands render. */
-export type Jsonified<T> = T extends Date
-  ? string
-  : T extends (infer Item)[]
-    ? Jsonified<Item>[]
-    : T extends object
-      ? { [K in keyof T]: Jsonified<T[K]> }
-      : T;
+/** What the commands render. */
+export type { Jsonified };
 
 type Operations = StewardOperations;
 

@@ -7,6 +7,7 @@ import type { Deps } from "../../src/app/deps.ts";
 import { buildServer } from "../../src/http/build-server.ts";
 import type { ErrorBody } from "../../src/http/error-handler.ts";
 import { TaskEventStream, type TasksEvent } from "../../src/http/task-event-stream.ts";
+import type { Jsonified } from "../../src/jsonified.ts";
 import type { EnqueuedTask } from "../../src/tasks/enqueue-tasks.ts";
 import type { TaskDetail } from "../../src/tasks/query-tasks.ts";
 import type { TaskView } from "../../src/tasks/task.ts";
@@ -351,7 +352,7 @@ test("GET /api/tasks/stats gives live depth by kind and status, paused kinds and
   await post("/api/kinds/sleep/pause", { reason: "model quota spent" });
   const response = await get("/api/tasks/stats");
   assert.equal(response.statusCode, 200);
-  const stats = response.json<TaskStats>();
+  const stats = response.json<Jsonified<TaskStats>>();
   assert.deepEqual(stats.depth, [
     { kind: "noop", status: "blocked", count: 1 },
     { kind: "sleep", status: "queued", count: 1 },
@@ -431,7 +432,7 @@ test("GET /api/events streams the stats and the newest tasks, and ends when the 
   const events = collectEvents(stream);
 
   const first = await waitFor(() => events.find((e) => e.event === "tasks"), { what: "a tasks event" });
-  const data = first.data as TasksEvent;
+  const data = first.data as Jsonified<TasksEvent>;
   const _dashboardView: Dashboard.TasksEvent = data;
   assert.equal(data.tasks.length, 4);
   assert.deepEqual(

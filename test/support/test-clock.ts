@@ -1,4 +1,4 @@
-import type { Clock } from "../../src/app/deps.ts";
+import type { Clock } from "../../src/clock.ts";
 
 /**
  * A clock that stands still until the test moves it, so that the times the engine takes from it

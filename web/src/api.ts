@@ -1,40 +1,16 @@
 /**
- * The dashboard's view of Steward's HTTP API. These types mirror the server's
- * (src/app/system-status.ts); test/http/health-routes.test.ts fails to compile if the server's
- * status no longer fits them. No DOM types here, so that the server's tsconfig can check it too.
+ * The dashboard's view of GET /api/status: the engine's own shape (src/app/system-status.ts) as
+ * JSON carries it, imported as a type only, so nothing of the server reaches the bundle. No DOM
+ * types here, so that the server's tsconfig can check it too.
  */
 
+import type { SystemStatus as EngineSystemStatus } from "../../src/app/system-status.ts";
+import type { Jsonified } from "../../src/jsonified.ts";
 import { apiCall } from "./http-client.ts";
 
-export type SchemaState = "clean" | "drift" | "pending" | "unknown";
-
-export interface SchemaDifference {
-  kind: string;
-  table: string;
-  object?: string;
-  repair?: string;
-  explanation?: string;
-}
-
-export interface SystemStatus {
-  version: string;
-  database: {
-    kind: "pglite" | "postgres";
-    description: string;
-    reachable: boolean;
-    error?: string;
-  };
-  schema: {
-    status: SchemaState;
-    applied: number;
-    pending: number;
-    latest: string | null;
-    changed: string[];
-    differences: SchemaDifference[];
-  };
-  ready: boolean;
-  checkedAt: string;
-}
+export type SystemStatus = Jsonified<EngineSystemStatus>;
+export type SchemaState = SystemStatus["schema"]["status"];
+export type SchemaDifference = SystemStatus["schema"]["differences"][number];
 
 export function fetchStatus(signal?: AbortSignal): Promise<SystemStatus> {
   return apiCall<SystemStatus>("GET", "/api/status", signal);

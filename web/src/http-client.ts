@@ -6,6 +6,8 @@
  * check the API modules that use it.
  */
 
+import type { ErrorBody } from "../../src/http/error-handler.ts";
+
 export const serverUnreachable =
   "Steward's server cannot be reached: it may have stopped, or the network is down. Trying again…";
 
@@ -14,6 +16,8 @@ export class ApiError extends Error {
     message: string,
     /** The HTTP status; 0 when no answer came. */
     readonly status: number,
+    /** The server's error code (src/http/error-handler.ts), when it answered with one. */
+    readonly code?: ErrorBody["error"]["code"],
   ) {
     super(message);
     this.name = "ApiError";
@@ -29,11 +33,13 @@ export async function apiCall<T>(method: "GET" | "POST", url: string, signal?: A
     if (signal?.aborted) throw error;
     throw new ApiError(serverUnreachable, 0);
   }
-  const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+  // A refusal is the server's ErrorBody; a proxy in between may answer with anything else.
+  const body = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
   if (!response.ok) {
     throw new ApiError(
       body?.error?.message ?? `${method} ${url} answered ${response.status} ${response.statusText}`,
       response.status,
+      body?.error?.code,
     );
   }
   return body as T;

@@ -1,23 +1,19 @@
 /**
- * The dashboard's view of the task API. Task and attempt shapes are the engine's own
- * (src/tasks/task.ts); the rest mirrors src/tasks/query-tasks.ts and src/http/task-event-stream.ts,
- * and test/http/task-routes.test.ts fails to compile if what the server sends no longer fits. No DOM types here, so that the
- * server's tsconfig can check it too.
+ * The dashboard's view of the task API: the engine's own shapes (src/tasks/task.ts,
+ * src/tasks/query-tasks.ts, src/tasks/task-stats.ts, src/http/task-event-stream.ts) as JSON carries
+ * them, imported as types only, so nothing of the server reaches the bundle. No DOM types here, so
+ * that the server's tsconfig can check it too.
  */
 
-import type {
-  AssignmentView,
-  AttemptOutcome,
-  AttemptView,
-  ModelWaitCause,
-  TaskStatus,
-  TaskView,
-} from "../../src/tasks/task.ts";
+import type { TasksEvent as EngineTasksEvent, TaskSummary } from "../../src/http/task-event-stream.ts";
+import type { Jsonified } from "../../src/jsonified.ts";
+import type { TaskDetail as EngineTaskDetail, QueueDepth } from "../../src/tasks/query-tasks.ts";
+import type { AssignmentView, AttemptOutcome, ModelWaitCause, TaskStatus } from "../../src/tasks/task.ts";
+import type { TaskStats as EngineTaskStats } from "../../src/tasks/task-stats.ts";
 import { apiCall } from "./http-client.ts";
 
 export { ApiError } from "./http-client.ts";
-// The engine's own task shapes (type-only: nothing of the server reaches the bundle).
-export type { AssignmentView, AttemptOutcome, ModelWaitCause, TaskStatus };
+export type { AssignmentView, AttemptOutcome, ModelWaitCause, QueueDepth, TaskStatus, TaskSummary };
 
 export const taskStatuses: TaskStatus[] = [
   "blocked",
@@ -28,44 +24,12 @@ export const taskStatuses: TaskStatus[] = [
   "cancelled",
 ];
 
-/** A task as lists and live events carry it: without its payload and result. */
-export type TaskSummary = Omit<TaskView, "payload" | "result">;
-
-export type Attempt = Omit<AttemptView, "taskId">;
-
-export interface TaskLink {
-  id: number;
-  status: TaskStatus;
-}
-
-export interface TaskDetail extends TaskSummary {
-  payload: unknown;
-  result: unknown;
-  /** Why the scheduler chose its model, for kinds that run on a model; null for the others. */
-  assignment: AssignmentView | null;
-  attemptHistory: Attempt[];
-  dependsOn: TaskLink[];
-  dependents: TaskLink[];
-}
-
-export interface QueueDepth {
-  kind: string;
-  status: TaskStatus;
-  count: number;
-}
-
-export interface TaskStats {
-  depth: QueueDepth[];
-  /** `pausedAt` is a Date on the server and an ISO string once sent. */
-  paused: { kind: string; pausedAt: Date | string; reason: string | null }[];
-  kinds: { name: string; description: string }[];
-}
-
+export type TaskDetail = Jsonified<EngineTaskDetail>;
+export type Attempt = TaskDetail["attemptHistory"][number];
+export type TaskLink = TaskDetail["dependsOn"][number];
+export type TaskStats = Jsonified<EngineTaskStats>;
 /** The data of each `tasks` event of GET /api/events. */
-export interface TasksEvent {
-  stats: TaskStats;
-  tasks: TaskSummary[];
-}
+export type TasksEvent = Jsonified<EngineTasksEvent>;
 
 export interface TaskFilter {
   status: TaskStatus | "";

@@ -146,7 +146,7 @@ function PausedKindsCard({ stats }: { stats: TaskStats }) {
                 <span class="mono strong">{pause.kind}</span>
                 <span class="muted">
                   {" "}
-                  since {formatTime(String(pause.pausedAt))}
+                  since {formatTime(pause.pausedAt)}
                   {pause.reason ? ` · ${pause.reason}` : ""}
                 </span>
               </div>
