@@ -1,17 +1,14 @@
-import pino from "pino";
 import { builtInKinds } from "../../src/app/built-in-kinds.ts";
+import { createDeps } from "../../src/app/create-deps.ts";
 import type { Deps } from "../../src/app/deps.ts";
-import { systemClock } from "../../src/app/deps.ts";
 import { configSchema } from "../../src/config/config-schema.ts";
 import type { Database } from "../../src/db/database.ts";
 import { PgliteDatabase } from "../../src/db/pglite-database.ts";
 import { PostgresDatabase } from "../../src/db/postgres-database.ts";
-import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
 import { migrateUp } from "../../src/migrate/migrator.ts";
-import { ModelRegistry } from "../../src/models/model-registry.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
-import { type TaskKind, TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
+import type { TaskKind } from "../../src/tasks/task-kinds.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { type BenchDatabase, checkpoint, createBenchDatabase } from "./bench-database.ts";
 import { watchCpu } from "./cpu.ts";
@@ -77,16 +74,7 @@ export async function openSteward(
     const migrations = loadMigrations();
     const run = await migrateUp(db, migrations);
     if (run.error) throw run.error;
-    const deps: Deps = {
-      config,
-      db,
-      logger: pino({ level: "silent" }),
-      migrations,
-      expectedSchema: new ExpectedSchemaCache(),
-      clock: systemClock,
-      kinds: new TaskKindRegistry([...builtInKinds, ...kinds]),
-      models: new ModelRegistry(config),
-    };
+    const deps = createDeps({ config, db, migrations, kinds: [...builtInKinds, ...kinds] });
     return { deps, url: created?.url ?? "pglite:memory", close };
   } catch (error) {
     await close();

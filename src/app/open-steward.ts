@@ -1,14 +1,12 @@
 import type { Logger } from "pino";
-import { systemClock } from "../clock.ts";
 import type { Config } from "../config/config-schema.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { demoIsOn, demoModelSettings } from "../demo/demo-models.ts";
-import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import { loadMigrations } from "../migrate/migration-files.ts";
 import { migrateUp } from "../migrate/migrator.ts";
-import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
-import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
-import { builtInKinds } from "./built-in-kinds.ts";
+import type { ModelSettings } from "../models/model-registry.ts";
+import type { TaskKind } from "../tasks/task-kinds.ts";
+import { createDeps } from "./create-deps.ts";
 import type { Deps } from "./deps.ts";
 import { createLogger } from "./logger.ts";
 
@@ -66,15 +64,13 @@ export async function openSteward(options: {
     await db.close();
     throw error;
   }
-  return {
+  const deps = createDeps({
     config: options.config,
     db,
     logger,
     migrations,
-    expectedSchema: new ExpectedSchemaCache(),
-    clock: systemClock,
-    kinds: new TaskKindRegistry(options.kinds ?? builtInKinds),
-    models: new ModelRegistry(modelSettings(options.config, db.kind)),
-    close: () => db.close(),
-  };
+    kinds: options.kinds,
+    models: modelSettings(options.config, db.kind),
+  });
+  return { ...deps, close: () => db.close() };
 }

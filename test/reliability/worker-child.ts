@@ -1,18 +1,7 @@
-// A worker process for the reliability tests: runs a WorkerPool on the given database until
-// killed. Its handler writes a row per run into handler_runs, so the test can see every run,
-// including runs whose completion was never recorded because the process died.
-//   node --import tsx worker-child.ts <database-url> [enqueue-count | drain]
-// With an enqueue count it also enqueues that many tasks one by one, printing "ack <id>" after
-// each commit (the embedded-restart test counts on those lines). With `drain` it exits once no
-// task is left unfinished, printing "drained".
-import pino from "pino";
 import { builtInKinds } from "../../src/app/built-in-kinds.ts";
-import { systemClock } from "../../src/app/deps.ts";
+import { createDeps } from "../../src/app/create-deps.ts";
 import { configSchema } from "../../src/config/config-schema.ts";
 import { openDatabase } from "../../src/db/open-database.ts";
-import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
-import { loadMigrations } from "../../src/migrate/migration-files.ts";
-import { ModelRegistry } from "../../src/models/model-registry.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
@@ -37,16 +26,7 @@ const kinds = new TaskKindRegistry(builtInKinds).register({
     return null;
   },
 });
-const deps = {
-  config,
-  db,
-  logger: pino({ level: "silent" }),
-  migrations: loadMigrations(),
-  expectedSchema: new ExpectedSchemaCache(),
-  clock: systemClock,
-  kinds,
-  models: new ModelRegistry(config),
-};
+const deps = createDeps({ config, db, kinds: [...kinds.all()] });
 const pool = new WorkerPool(deps);
 await pool.start();
 console.log(`ready ${pool.workerId}`);

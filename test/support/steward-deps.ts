@@ -1,14 +1,10 @@
-import pino from "pino";
-import { builtInKinds } from "../../src/app/built-in-kinds.ts";
+import { createDeps } from "../../src/app/create-deps.ts";
 import type { Deps } from "../../src/app/deps.ts";
-import { systemClock } from "../../src/app/deps.ts";
 import { type ConfigInput, configSchema } from "../../src/config/config-schema.ts";
 import type { Database } from "../../src/db/database.ts";
 import { ExpectedSchemaCache } from "../../src/doctor/expected-schema.ts";
 import { loadMigrations } from "../../src/migrate/migration-files.ts";
 import { migrateUp } from "../../src/migrate/migrator.ts";
-import { ModelRegistry } from "../../src/models/model-registry.ts";
-import { TaskKindRegistry } from "../../src/tasks/task-kinds.ts";
 
 /** One shadow per test file: the expected schema is the same for every test in it. */
 const sharedExpectedSchema = new ExpectedSchemaCache();
@@ -23,15 +19,10 @@ export async function testDeps(
     const run = await migrateUp(db, migrations);
     if (run.error) throw run.error;
   }
-  const config = configSchema.parse(options.config ?? {});
-  return {
-    config,
+  return createDeps({
+    config: configSchema.parse(options.config ?? {}),
     db,
-    logger: pino({ level: "silent" }),
     migrations,
     expectedSchema: sharedExpectedSchema,
-    clock: systemClock,
-    kinds: new TaskKindRegistry(builtInKinds),
-    models: new ModelRegistry(config),
-  };
+  });
 }

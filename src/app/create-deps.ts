@@ -1,0 +1,39 @@
+import pino, { type Logger } from "pino";
+import { type Clock, systemClock } from "../clock.ts";
+import type { Config } from "../config/config-schema.ts";
+import type { Database } from "../db/database.ts";
+import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
+import { loadMigrations, type Migration } from "../migrate/migration-files.ts";
+import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
+import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
+import { builtInKinds } from "./built-in-kinds.ts";
+import type { Deps } from "./deps.ts";
+
+/**
+ * The one way Deps is assembled (by openSteward, the tests and the benchmarks): what is not
+ * given takes Steward's own: the migrations shipped, the built-in kinds, the configured models,
+ * the system clock, a silent logger.
+ */
+export function createDeps(parts: {
+  config: Config;
+  db: Database;
+  logger?: Logger;
+  /** Task kinds this process knows (default: the built-in ones). */
+  kinds?: TaskKind[];
+  clock?: Clock;
+  migrations?: Migration[];
+  expectedSchema?: ExpectedSchemaCache;
+  /** The models' settings (default: the configuration's providers, models, prices, budgets). */
+  models?: ModelSettings;
+}): Deps {
+  return {
+    config: parts.config,
+    db: parts.db,
+    logger: parts.logger ?? pino({ level: "silent" }),
+    migrations: parts.migrations ?? loadMigrations(),
+    expectedSchema: parts.expectedSchema ?? new ExpectedSchemaCache(),
+    clock: parts.clock ?? systemClock,
+    kinds: new TaskKindRegistry(parts.kinds ?? builtInKinds),
+    models: new ModelRegistry(parts.models ?? parts.config),
+  };
+}
