@@ -20,8 +20,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A page that records what it logs as errors: a test ends by asserting there were none. */
-export async function openPage(browser: Browser): Promise<{ page: Page; pageErrors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+export async function openPage(
+  browser: Browser,
+  viewport = { width: 1280, height: 800 },
+): Promise<{ page: Page; pageErrors: string[] }> {
+  const page = await browser.newPage({ viewport });
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("console", (message) => {

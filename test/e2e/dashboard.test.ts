@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { startServer } from "../../src/http/start-server.ts";
-import { testDeps } from "../support/steward-deps.ts";
-import { backend, createTestDatabase } from "../support/test-database.ts";
-import { ensureDashboardBuilt, launchBrowser, openPage, screenshotFolder } from "./browser.ts";
+import { backend } from "../support/test-database.ts";
+import { openDashboard } from "./dashboard-fixture.ts";
 
 /**
  * The dashboard in a real browser against the real server on a real socket: it must show a
@@ -16,26 +14,9 @@ import { ensureDashboardBuilt, launchBrowser, openPage, screenshotFolder } from 
 const driftVisibleWithinMs = 20_000;
 
 test("the status page shows a clean schema, then the drift made by hand", { timeout: 120_000 }, async (t) => {
-  ensureDashboardBuilt();
-  const cleanups: (() => Promise<void>)[] = [];
-  // In reverse order of creation: browser, then server, then database.
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
+  const { db, deps, url, page, pageErrors, shots } = await openDashboard(t);
 
-  const testDb = await createTestDatabase();
-  cleanups.push(() => testDb.dispose());
-  const deps = await testDeps(testDb.db);
-  const server = await startServer(deps, { host: "127.0.0.1", port: 0 });
-  cleanups.push(() => server.close());
-  const browser = await launchBrowser();
-  cleanups.push(() => browser.close());
-  const { folder: shots, cleanup } = screenshotFolder(t);
-  cleanups.push(cleanup);
-
-  const { page, pageErrors } = await openPage(browser);
-
-  await page.goto(server.url);
+  await page.goto(url);
   const schemaStatus = page.getByTestId("schema-status");
   await schemaStatus.filter({ hasText: "clean" }).waitFor({ timeout: 15_000 });
   assert.equal(
@@ -48,7 +29,7 @@ test("the status page shows a clean schema, then the drift made by hand", { time
   await page.screenshot({ path: path.join(shots, "clean.png"), fullPage: true });
 
   // Drift made behind Steward's back: a column the first migration creates.
-  await testDb.db.exec("ALTER TABLE execution_tasks DROP COLUMN ai_model");
+  await db.exec("ALTER TABLE execution_tasks DROP COLUMN ai_model");
   await schemaStatus.filter({ hasText: "drift" }).waitFor({ timeout: driftVisibleWithinMs });
   const row = page.getByTestId("drift-row").filter({ hasText: "ai_model" });
   await row.first().waitFor({ timeout: 5_000 });

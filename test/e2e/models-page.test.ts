@@ -4,13 +4,10 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import type { ConfigInput } from "../../src/config/config-schema.ts";
 import type { Database } from "../../src/db/database.ts";
-import { startServer } from "../../src/http/start-server.ts";
 import { startCooldown } from "../../src/models/model-assignment.ts";
 import type { EnqueuedTask } from "../../src/tasks/enqueue-tasks.ts";
 import type { AssignmentView } from "../../src/tasks/task.ts";
-import { testDeps } from "../support/steward-deps.ts";
-import { createTestDatabase } from "../support/test-database.ts";
-import { ensureDashboardBuilt, launchBrowser, openPage, screenshotFolder } from "./browser.ts";
+import { openDashboard } from "./dashboard-fixture.ts";
 
 /**
  * The Models page and a task's model assignment in a real browser, against the real server:
@@ -92,37 +89,25 @@ function scenarioAssignments(at: Date): { firstAttempt: AssignmentView; latest: 
 test("the Models page shows simulated models, then a cooldown started behind its back", {
   timeout: 120_000,
 }, async (t) => {
-  ensureDashboardBuilt();
-  const cleanups: (() => Promise<void>)[] = [];
-  // In reverse order of creation: browser, server, database.
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
+  const { db, url, page, pageErrors, shots } = await openDashboard(t, {
+    config: twoSimModels,
+    async prepare({ db }) {
+      // What finished attempts taught the scheduler about sim-smart on one kind.
+      await db.query(
+        `INSERT INTO model_kind_stats (model_id, kind, attempts, successes, mean_duration_ms)
+         VALUES ('sim-smart', 'summarize', 4, 3, 1500)`,
+      );
+      // And a call it finished a moment ago, which spent most of its daily budget.
+      await db.query(
+        `INSERT INTO model_calls (task_id, attempt, model_id, provider, kind, started_at, finished_at,
+                                  input_tokens, output_tokens, cost_usd, outcome)
+         VALUES (1000, 1, 'sim-smart', 'sim', 'summarize', now() - interval '2 seconds', now() - interval '1 second',
+                 1000, 500, 4.2, 'succeeded')`,
+      );
+    },
   });
 
-  const testDb = await createTestDatabase();
-  cleanups.push(() => testDb.dispose());
-  const deps = await testDeps(testDb.db, { config: twoSimModels });
-  // What finished attempts taught the scheduler about sim-smart on one kind.
-  await testDb.db.query(
-    `INSERT INTO model_kind_stats (model_id, kind, attempts, successes, mean_duration_ms)
-     VALUES ('sim-smart', 'summarize', 4, 3, 1500)`,
-  );
-  // And a call it finished a moment ago, which spent most of its daily budget.
-  await testDb.db.query(
-    `INSERT INTO model_calls (task_id, attempt, model_id, provider, kind, started_at, finished_at,
-                              input_tokens, output_tokens, cost_usd, outcome)
-     VALUES (1000, 1, 'sim-smart', 'sim', 'summarize', now() - interval '2 seconds', now() - interval '1 second',
-             1000, 500, 4.2, 'succeeded')`,
-  );
-  const server = await startServer(deps, { host: "127.0.0.1", port: 0 });
-  cleanups.push(() => server.close());
-  const browser = await launchBrowser();
-  cleanups.push(() => browser.close());
-  const { folder: shots, cleanup } = screenshotFolder(t);
-  cleanups.push(cleanup);
-  const { page, pageErrors } = await openPage(browser);
-
-  await page.goto(`${server.url}/#/models`);
+  await page.goto(`${url}/#/models`);
   const card = (id: string) => page.locator(`[data-testid="model-card"][data-model-id="${id}"]`);
   await card("sim-fast").waitFor({ timeout: visibleWithinMs });
   await card("sim-smart").waitFor({ timeout: visibleWithinMs });
@@ -165,7 +150,7 @@ test("the Models page shows simulated models, then a cooldown started behind its
   await card("sim-fast").getByTestId("learned-empty").waitFor();
 
   // A 429 elsewhere puts sim-smart in cooldown: the page notices by itself.
-  await startCooldown(testDb.db, "sim-smart", new Date(Date.now() + 120_000), "429 from sim: rate limited");
+  await startCooldown(db, "sim-smart", new Date(Date.now() + 120_000), "429 from sim: rate limited");
   await card("sim-smart")
     .and(page.locator('[data-state="cooling down"]'))
     .waitFor({ timeout: visibleWithinMs });
@@ -181,7 +166,7 @@ test("the Models page shows simulated models, then a cooldown started behind its
   assert.equal(await card("sim-fast").getByTestId("model-state").textContent(), "available");
   await page.screenshot({ path: path.join(shots, "models.png"), fullPage: true });
 
-  await checkTaskAssignment(page, server.url, testDb.db, path.join(shots, "task-assignment.png"));
+  await checkTaskAssignment(page, url, db, path.join(shots, "task-assignment.png"));
 
   assert.deepEqual(pageErrors, [], "the page logged errors");
 });
@@ -274,21 +259,9 @@ async function checkTaskAssignment(page: Page, url: string, db: Database, screen
 }
 
 test("the Models page says when no model is configured", { timeout: 60_000 }, async (t) => {
-  ensureDashboardBuilt();
-  const cleanups: (() => Promise<void>)[] = [];
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
+  const { url, page, pageErrors } = await openDashboard(t);
 
-  const testDb = await createTestDatabase();
-  cleanups.push(() => testDb.dispose());
-  const server = await startServer(await testDeps(testDb.db), { host: "127.0.0.1", port: 0 });
-  cleanups.push(() => server.close());
-  const browser = await launchBrowser();
-  cleanups.push(() => browser.close());
-  const { page, pageErrors } = await openPage(browser);
-
-  await page.goto(`${server.url}/#/models`);
+  await page.goto(`${url}/#/models`);
   const empty = page.getByTestId("no-models");
   await empty.waitFor({ timeout: visibleWithinMs });
   assert.match((await empty.textContent()) ?? "", /No models configured.*steward\.config\.json/);

@@ -4,15 +4,12 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import type { Overview } from "../../src/app/overview.ts";
 import type { ConfigInput } from "../../src/config/config-schema.ts";
-import { startServer } from "../../src/http/start-server.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import type { TaskKind } from "../../src/tasks/task-kinds.ts";
-import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { serverUnreachable } from "../../web/src/http-client.ts";
 import { testDeps } from "../support/steward-deps.ts";
-import { createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { ensureDashboardBuilt, launchBrowser, openPage, screenshotFolder } from "./browser.ts";
+import { openDashboard } from "./dashboard-fixture.ts";
 import { assertNoCardOverflows } from "./layout.ts";
 
 /**
@@ -41,17 +38,6 @@ const oneSimModel: ConfigInput = {
 test("the overview shows the API's numbers; unknown pages and a stopped server are said so", {
   timeout: 180_000,
 }, async (t) => {
-  ensureDashboardBuilt();
-  const cleanups: (() => Promise<void>)[] = [];
-  // In reverse order of creation: browser, workers, server, database.
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
-  const testDb = await createTestDatabase();
-  cleanups.push(() => testDb.dispose());
-  const deps = await testDeps(testDb.db, { config: oneSimModel });
-  // A worker whose configuration names no models: the llm tasks it claims go back to wait.
-  const workerDeps = await testDeps(testDb.db, { migrate: false });
   let release: () => void = () => {};
   const released = new Promise<void>((resolve) => {
     release = resolve;
@@ -65,31 +51,21 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
       throw new RangeError("the numbers were wrong");
     },
   };
-  for (const d of [deps, workerDeps]) d.kinds.register(held).register(broken);
-
-  let serverOpen = true;
-  const server = await startServer(deps, { host: "127.0.0.1", port: 0 });
-  const closeServer = async () => {
-    if (serverOpen) await server.close();
-    serverOpen = false;
-  };
-  cleanups.push(closeServer);
-  const pool = new WorkerPool(workerDeps, {
-    kinds: ["held", "broken_idea_implementation", "llm"],
-    concurrency: 4,
-    pollMs: 20,
-  });
-  await pool.start();
-  cleanups.push(async () => {
-    release();
-    await pool.stop();
-  });
-  const browser = await launchBrowser();
-  cleanups.push(() => browser.close());
-  const { folder: shots, cleanup } = screenshotFolder(t);
-  cleanups.push(cleanup);
-  const { page, pageErrors } = await openPage(browser);
-  await page.setViewportSize({ width: 1400, height: 900 });
+  const { db, deps, url, browser, page, pageErrors, shots, stopServer, startPool, defer } =
+    await openDashboard(t, {
+      config: oneSimModel,
+      prepare: (deps) => deps.kinds.register(held).register(broken),
+      viewport: { width: 1400, height: 900 },
+    });
+  // A worker whose configuration names no models: the llm tasks it claims go back to wait.
+  const workerDeps = await testDeps(db, { migrate: false });
+  workerDeps.kinds.register(held).register(broken);
+  const pool = await startPool(
+    { kinds: ["held", "broken_idea_implementation", "llm"], concurrency: 4, pollMs: 20 },
+    workerDeps,
+  );
+  // Before the pool stops: its handler waits for this.
+  defer(release);
 
   const [delayed] = await enqueueTasks(deps, [{ kind: "noop", delayMs: 3_600_000 }]);
   const [, failed] = await enqueueTasks(deps, [
@@ -102,7 +78,7 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
   ]);
   const api = await waitFor(
     async () => {
-      const answer = (await (await fetch(`${server.url}/api/overview`)).json()) as Overview;
+      const answer = (await (await fetch(`${url}/api/overview`)).json()) as Overview;
       return answer.tasks?.running === 1 &&
         answer.failures?.count === 1 &&
         answer.waiting?.byReason.no_model === 2
@@ -112,7 +88,7 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
     { what: "one task running, one failed and two without a model" },
   );
 
-  await page.goto(server.url);
+  await page.goto(url);
   const number = (testId: string) => page.getByTestId(testId);
   await number("overview-running").filter({ hasText: /^1$/ }).waitFor({ timeout: visibleWithinMs });
   assert.equal(await page.getByTestId("nav-status").getAttribute("aria-current"), "page");
@@ -157,7 +133,7 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
   await page.screenshot({ path: path.join(shots, "overview.png"), fullPage: true });
 
   // The Tasks page says the same about why tasks wait.
-  await page.goto(`${server.url}/#/tasks`);
+  await page.goto(`${url}/#/tasks`);
   const tasksWaiting = page.getByTestId("tasks-waiting");
   await tasksWaiting
     .locator('[data-testid="waiting-row"][data-reason="no_model"]')
@@ -176,7 +152,7 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
   await page.screenshot({ path: path.join(shots, "tasks.png"), fullPage: true });
 
   // A page the dashboard does not have.
-  await page.goto(`${server.url}/#/nowhere/at-all`);
+  await page.goto(`${url}/#/nowhere/at-all`);
   await page.getByTestId("not-found").waitFor({ timeout: visibleWithinMs });
   assert.equal(await page.getByTestId("not-found-path").textContent(), "#/nowhere/at-all");
   assert.deepEqual(await page.getByTestId("not-found-link").allTextContents(), [
@@ -194,7 +170,7 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
   const pages: [string, Page][] = [["models", page]];
   for (const hash of ["#/", "#/tasks"]) {
     const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await other.goto(`${server.url}/${hash}`);
+    await other.goto(`${url}/${hash}`);
     await other.locator(".page h1").waitFor({ timeout: visibleWithinMs });
     pages.push([hash, other]);
   }
@@ -202,7 +178,7 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
   await pages[2]![1].getByTestId("tasks-waiting").waitFor({ timeout: visibleWithinMs });
   release();
   await pool.stop();
-  await closeServer();
+  await stopServer();
   for (const [name, open] of pages) {
     const banner = open.getByRole("alert").filter({ hasText: serverUnreachable });
     await banner.first().waitFor({ timeout: visibleWithinMs });

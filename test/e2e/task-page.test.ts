@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { startServer } from "../../src/http/start-server.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import type { AssignmentView } from "../../src/tasks/task.ts";
 import type { TaskKind } from "../../src/tasks/task-kinds.ts";
-import { WorkerPool } from "../../src/workers/worker-pool.ts";
-import { testDeps } from "../support/steward-deps.ts";
-import { createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { ensureDashboardBuilt, launchBrowser, openPage, screenshotFolder } from "./browser.ts";
+import { openDashboard } from "./dashboard-fixture.ts";
 import { assertNoCardOverflows, pageSize } from "./layout.ts";
 
 /**
@@ -60,15 +56,6 @@ function wideAssignment(at: Date): AssignmentView {
 test("a task's page shows the running attempt, collapses a large payload and fits its cards at 1400 px", {
   timeout: 180_000,
 }, async (t) => {
-  ensureDashboardBuilt();
-  const cleanups: (() => Promise<void>)[] = [];
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
-  const testDb = await createTestDatabase();
-  cleanups.push(() => testDb.dispose());
-  // Retries at once: the second attempt follows the failed first without a wait.
-  const deps = await testDeps(testDb.db, { config: { tasks: { retry: { baseDelayMs: 1, maxDelayMs: 2 } } } });
   let release: () => void = () => {};
   const released = new Promise<void>((resolve) => {
     release = resolve;
@@ -85,32 +72,26 @@ test("a task's page shows the running attempt, collapses a large payload and fit
       return { done: true };
     },
   };
-  deps.kinds.register(flaky);
-  const server = await startServer(deps, { host: "127.0.0.1", port: 0 });
-  cleanups.push(() => server.close());
-  const pool = new WorkerPool(deps, {
+  const { db, deps, url, page, pageErrors, shots, startPool, defer } = await openDashboard(t, {
+    // Retries at once: the second attempt follows the failed first without a wait.
+    config: { tasks: { retry: { baseDelayMs: 1, maxDelayMs: 2 } } },
+    prepare: (deps) => deps.kinds.register(flaky),
+    viewport: { width: 1400, height: 900 },
+  });
+  await startPool({
     workerId: "host.example/4242/abc123",
     kinds: ["second-waits"],
     concurrency: 2,
     pollMs: 20,
   });
-  await pool.start();
-  cleanups.push(async () => {
-    release();
-    await pool.stop();
-  });
-  const browser = await launchBrowser();
-  cleanups.push(() => browser.close());
-  const { folder: shots, cleanup } = screenshotFolder(t);
-  cleanups.push(cleanup);
-  const { page, pageErrors } = await openPage(browser);
-  await page.setViewportSize({ width: 1400, height: 900 });
+  // Before the pool stops: its handler waits for this.
+  defer(release);
 
   // Running: the attempt under way is a row, after the failed one, with its error below it.
   const [running] = await enqueueTasks(deps, [{ kind: "second-waits", maxAttempts: 3 }]);
   await waitFor(
     async () => {
-      const { rows } = await testDb.db.query<{ attempts: number; status: string }>(
+      const { rows } = await db.query<{ attempts: number; status: string }>(
         "SELECT attempts, status FROM execution_tasks WHERE id = $1",
         [running!.id],
       );
@@ -119,11 +100,11 @@ test("a task's page shows the running attempt, collapses a large payload and fit
     { what: "the second attempt to run" },
   );
   // What the scheduler would have stored for it, had it run on a model: the widest table there is.
-  await testDb.db.query("UPDATE execution_tasks SET assignment = $1::jsonb WHERE id = $2", [
+  await db.query("UPDATE execution_tasks SET assignment = $1::jsonb WHERE id = $2", [
     JSON.stringify(wideAssignment(new Date())),
     running!.id,
   ]);
-  await page.goto(`${server.url}/#/tasks/${running!.id}`);
+  await page.goto(`${url}/#/tasks/${running!.id}`);
   const rows = page.getByTestId("attempt-row");
   await rows.nth(1).waitFor({ timeout: visibleWithinMs });
   assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.outcome)), [
@@ -154,7 +135,7 @@ test("a task's page shows the running attempt, collapses a large payload and fit
     lines: Array.from({ length: 1_400 }, (_, n) => ({ n, text: "lorem ipsum dolor sit amet ".repeat(6) })),
   };
   const [large] = await enqueueTasks(deps, [{ kind: "noop", payload: big }]);
-  await page.goto(`${server.url}/#/tasks/${large!.id}`);
+  await page.goto(`${url}/#/tasks/${large!.id}`);
   const payload = page.getByTestId("task-payload");
   await payload.waitFor({ timeout: visibleWithinMs });
   assert.equal(await payload.getAttribute("data-collapsed"), "true");

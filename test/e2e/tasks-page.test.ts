@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { startServer } from "../../src/http/start-server.ts";
 import type { EnqueuedTask } from "../../src/tasks/enqueue-tasks.ts";
-import { WorkerPool } from "../../src/workers/worker-pool.ts";
-import { testDeps } from "../support/steward-deps.ts";
-import { createTestDatabase } from "../support/test-database.ts";
-import { ensureDashboardBuilt, launchBrowser, openPage, screenshotFolder } from "./browser.ts";
+import { openDashboard } from "./dashboard-fixture.ts";
 
 /**
  * The Tasks page in a real browser, against a server with a worker pool running real tasks:
@@ -20,33 +16,15 @@ const visibleWithinMs = 15_000;
 test("the Tasks page follows tasks to succeeded and shows a task's attempts", {
   timeout: 120_000,
 }, async (t) => {
-  ensureDashboardBuilt();
-  const cleanups: (() => Promise<void>)[] = [];
-  // In reverse order of creation: browser, workers, server, database.
-  t.after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup();
-  });
+  const { url, page, pageErrors, shots, startPool } = await openDashboard(t);
+  const pool = await startPool({ concurrency: 4, pollMs: 50 });
 
-  const testDb = await createTestDatabase();
-  cleanups.push(() => testDb.dispose());
-  const deps = await testDeps(testDb.db);
-  const server = await startServer(deps, { host: "127.0.0.1", port: 0 });
-  cleanups.push(() => server.close());
-  const pool = new WorkerPool(deps, { concurrency: 4, pollMs: 50 });
-  await pool.start();
-  cleanups.push(() => pool.stop());
-  const browser = await launchBrowser();
-  cleanups.push(() => browser.close());
-  const { folder: shots, cleanup } = screenshotFolder(t);
-  cleanups.push(cleanup);
-  const { page, pageErrors } = await openPage(browser);
-
-  await page.goto(`${server.url}/#/tasks`);
+  await page.goto(`${url}/#/tasks`);
   await page.getByTestId("task-list-empty").waitFor({ timeout: visibleWithinMs });
   assert.equal(await page.getByTestId("nav-tasks").getAttribute("aria-current"), "page");
 
   // Enqueued over HTTP while the page is open: it must hear of them by itself.
-  const response = await fetch(`${server.url}/api/tasks`, {
+  const response = await fetch(`${url}/api/tasks`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
@@ -85,7 +63,7 @@ test("the Tasks page follows tasks to succeeded and shows a task's attempts", {
   await row(byRef["nap-1"]!).waitFor({ timeout: visibleWithinMs });
 
   // A paused kind shows with its reason, and the page resumes it.
-  await fetch(`${server.url}/api/kinds/sleep/pause`, {
+  await fetch(`${url}/api/kinds/sleep/pause`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ reason: "model quota spent" }),
