@@ -1,3 +1,4 @@
+import { systemClock } from "../clock.ts";
 import { StewardError } from "../errors.ts";
 import type { BudgetConfig, ModelConfig, Price, PriceTable, ProviderConfig } from "./model-config.ts";
 import { resolvePrice } from "./prices.ts";
@@ -20,9 +21,10 @@ export interface ConfigProblem {
 /**
  * Checks what one field's schema cannot: ids unique, each model's provider configured, its
  * fallbacks known, a simulator profile only on a `sim` provider, a price for every model (inline
- * or in a price table in effect today), budgets naming configured providers.
+ * or in a price table in effect today), budgets naming configured providers. "Today" is `at`: the
+ * configuration is checked once, at start, before any Deps (and their clock) exist.
  */
-export function checkModelConfig(settings: ModelSettings, at: Date = new Date()): ConfigProblem[] {
+export function checkModelConfig(settings: ModelSettings, at: Date = systemClock.now()): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const providers = new Map<string, ProviderConfig>();
   settings.providers.forEach((provider, i) => {
@@ -100,7 +102,8 @@ export class ModelRegistry {
   readonly #clients = new Map<string, ModelClient>();
   readonly settings: ModelSettings;
 
-  constructor(settings: ModelSettings, at: Date = new Date()) {
+  /** `at`: the day whose prices apply (price tables are dated), when the registry is made at start. */
+  constructor(settings: ModelSettings, at: Date = systemClock.now()) {
     this.settings = settings;
     const providers = new Map(settings.providers.map((p) => [p.id, p]));
     for (const config of settings.models) {
