@@ -4,6 +4,7 @@ import type { SystemStatus } from "../../src/app/system-status.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { runCli } from "../support/run-cli.ts";
+import { oneSimWriter } from "../support/sim-models.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -18,16 +19,7 @@ describe(`steward status on ${backend}`, () => {
     const testDb = await createTestDatabase(t, { onDisk: true });
     const withModel = await testDeps(testDb.db, {
       config: {
-        providers: [{ id: "sim", type: "sim" }],
-        models: [
-          {
-            id: "sim-writer",
-            provider: "sim",
-            model: "writer",
-            price: { inputPerMTok: 0, outputPerMTok: 0 },
-            capabilities: { writing: 5 },
-          },
-        ],
+        ...oneSimWriter(),
       },
     });
     const [delayed] = await enqueueTasks(withModel, [{ kind: "noop", delayMs: 3_600_000 }]);

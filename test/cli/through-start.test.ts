@@ -3,6 +3,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { type CliResult, runCli } from "../support/run-cli.ts";
+import { oneSimWriter } from "../support/sim-models.ts";
 import { tempFolder } from "../support/temp-folder.ts";
 import { exitWithin, spawnCli } from "./spawn-cli.ts";
 
@@ -40,16 +41,7 @@ describe("the CLI beside a running steward start", () => {
         workers: { embedded: false },
         demo: { enabled: false },
         log: { level: "warn" },
-        providers: [{ id: "sim", type: "sim" }],
-        models: [
-          {
-            id: "sim-writer",
-            provider: "sim",
-            model: "writer",
-            capabilities: { writing: 6 },
-            price: { inputPerMTok: 1, outputPerMTok: 2 },
-          },
-        ],
+        ...oneSimWriter(),
       }),
     );
     const cli = (args: string[], cwd = project) => runCli(args, { cwd });

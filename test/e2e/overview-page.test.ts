@@ -7,6 +7,7 @@ import type { ConfigInput } from "../../src/config/config-schema.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import type { TaskKind } from "../../src/tasks/task-kinds.ts";
 import { serverUnreachable } from "../../web/src/http-client.ts";
+import { oneSimWriter } from "../support/sim-models.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { openDashboard } from "./dashboard-fixture.ts";
@@ -22,18 +23,7 @@ import { assertNoCardOverflows } from "./layout.ts";
 // The overview refreshes every 2 s, the Models page every 2 s: a few refreshes is ample.
 const visibleWithinMs = 15_000;
 
-const oneSimModel: ConfigInput = {
-  providers: [{ id: "sim", type: "sim" }],
-  models: [
-    {
-      id: "sim-writer",
-      provider: "sim",
-      model: "writer",
-      price: { inputPerMTok: 0, outputPerMTok: 0 },
-      capabilities: { writing: 5 },
-    },
-  ],
-};
+const oneSimModel: ConfigInput = oneSimWriter();
 
 test("the overview shows the API's numbers; unknown pages and a stopped server are said so", {
   timeout: 180_000,
