@@ -3,7 +3,8 @@ import type { Database, Queryable, QueryResult, Session } from "../../src/db/dat
 /** What a statement is, judged by its text (only Steward's worker statements are told apart). */
 function classify(sql: string): string {
   if (sql.includes("steward_claim_tasks")) return "claim";
-  if (sql.trimStart().startsWith("WITH input AS")) return "complete";
+  if (sql.includes("steward_complete_plain") || sql.trimStart().startsWith("WITH input AS"))
+    return "complete";
   if (sql.includes("locked_until") && sql.includes("UPDATE")) return "lease";
   return "other";
 }
@@ -85,7 +86,7 @@ export class TimedDatabase implements Database {
       const totals = this.totals.get(kind) ?? { calls: 0, ms: 0, tasks: 0, empty: 0 };
       totals.calls += 1;
       totals.ms += end - start;
-      if (kind === "complete") totals.tasks += countReports(params?.[0]);
+      if (kind === "complete") totals.tasks += countReports(params);
       totals.tasks += claimed;
       if (kind === "claim" && claimed === 0) totals.empty += 1;
       this.totals.set(kind, totals);
@@ -99,8 +100,9 @@ function countClaimed(result: QueryResult<unknown>): number {
   return text ? (JSON.parse(text) as [string, unknown[]])[1].length : 0;
 }
 
-/** Reports in a completion: its first parameter, an array of task ids or one JSON document of reports. */
-function countReports(first: unknown): number {
-  if (Array.isArray(first)) return first.length;
+/** Reports in a completion: plain successes send the worker, then the task ids; others one JSON document. */
+function countReports(params: readonly unknown[] | undefined): number {
+  if (Array.isArray(params?.[1])) return params[1].length;
+  const first = params?.[0];
   return typeof first === "string" ? first.split('{"id":').length - 1 : 0;
 }

@@ -104,7 +104,8 @@ export async function readModelWorld(tx: Queryable, taskIds: number[]): Promise<
 }
 
 // Requests in flight are the running tasks with a model (a worker that died stops counting when
-// its lease expires); the claimed tasks themselves are left out, they are being assigned now.
+// its lease expires), found among the tasks of recorded claims (there is no index on running
+// tasks, migration 0008); the claimed tasks themselves are left out, they are being assigned now.
 const worldSql = `
 SELECT json_build_object(
   'now', now(),
@@ -112,7 +113,8 @@ SELECT json_build_object(
               FROM execution_tasks t LEFT JOIN ideas i ON i.id = t.idea_id WHERE t.id = ANY($1::bigint[])),
   'inflight', (SELECT json_object_agg(ai_model, n) FROM (
                  SELECT ai_model, count(*) AS n FROM execution_tasks
-                  WHERE status = 'running' AND ai_model IS NOT NULL AND id <> ALL ($1::bigint[])
+                  WHERE id = ANY (ARRAY(SELECT unnest(task_ids) FROM task_claims))
+                    AND status = 'running' AND ai_model IS NOT NULL AND id <> ALL ($1::bigint[])
                   GROUP BY ai_model) x),
   'minute', (SELECT json_object_agg(model_id, json_build_array(n, tokens)) FROM (
                SELECT model_id, count(*) AS n,

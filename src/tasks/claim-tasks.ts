@@ -15,12 +15,28 @@ export interface ClaimOptions {
  * Claims up to `limit` ready tasks in one statement: the oldest `priority_at` first (urgency is
  * a head start in time, so nothing starves), skipping rows other workers hold (SKIP LOCKED),
  * kinds that are paused, and tasks whose `run_at` is still ahead. Each claimed task is leased to
- * the worker until `locked_until` and its attempt count goes up by one.
+ * the worker until `locked_until` and its attempt count goes up by one. The claim records its
+ * tasks in task_claims (see ClaimBatch).
  *
  * On PGlite, SKIP LOCKED has nothing to skip (one connection, serialised): claims simply queue.
-
  */
 export async function claimTasks(db: Queryable, options: ClaimOptions): Promise<ClaimedTask[]> {
+  return (await claimTaskBatch(db, options)).tasks;
+}
+
+/** What one claim statement leased, and the claim that records it (null: nothing was claimed). */
+export interface ClaimBatch {
+  /**
+   * The claim's row in task_claims, through which expired leases are found (migration 0008).
+   * The worker removes it once it is done with every task of the claim (completeTasks'
+   * spentClaims); maintenance removes those of workers that stopped without doing so.
+   */
+  claimId: number | null;
+  tasks: ClaimedTask[];
+}
+
+/** claimTasks, with the claim's id. */
+export async function claimTaskBatch(db: Queryable, options: ClaimOptions): Promise<ClaimBatch> {
   const { rows } = await db.query<{ claimed: string | null }>(claimSql, [
     options.workerId,
     options.limit,
@@ -28,10 +44,10 @@ export async function claimTasks(db: Queryable, options: ClaimOptions): Promise<
     options.leaseMs,
   ]);
   const text = rows[0]?.claimed;
-  if (!text) return [];
-  const [startedAt, claimed] = JSON.parse(text) as [string, ClaimRow[]];
+  if (!text) return { claimId: null, tasks: [] };
+  const [startedAt, claimed, claimId] = JSON.parse(text) as [string, ClaimRow[], number];
   const started = new Date(startedAt);
-  return claimed.map((row) => toClaimedTask(row, started));
+  return { claimId, tasks: claimed.map((row) => toClaimedTask(row, started)) };
 }
 
 // One JSON text of positional arrays, built by the function (see migration 0004 for the costs):
@@ -39,7 +55,7 @@ export async function claimTasks(db: Queryable, options: ClaimOptions): Promise<
 // column (16 against 46 µs a task, measured on 500).
 const claimSql = prepared("steward_claim", "SELECT steward_claim_tasks($1, $2, $3::text[], $4) AS claimed");
 
-/** One claimed task, in the order migration 0004's steward_claim_tasks() writes it. */
+/** One claimed task, in the order steward_claim_tasks() writes it (migration 0008). */
 type ClaimRow = [
   id: number,
   kind: string,

@@ -34,6 +34,8 @@ export interface CompletedTask {
  * task_attempts per attempt. Fenced: a report counts only while the worker still holds the
  * lease of that very attempt, so a task whose lease expired and was claimed again (or that was
  * cancelled) is never completed twice. Reports that did not count are left out of the result.
+ * `spentClaims`: claims (claimTaskBatch) none of whose tasks the worker runs any more, removed
+ * in the same statement; pass them with the reports of their last tasks, never before.
  *
  * Dependents are updated by a second statement, only when a finished task has any; it runs
  * after the first so that it sees dependencies added by enqueues that committed meanwhile.
@@ -43,16 +45,18 @@ export async function completeTasks(
   workerId: string,
   reports: AttemptReport[],
   urgencyStepSeconds: number,
+  spentClaims: readonly number[] = [],
 ): Promise<CompletedTask[]> {
-  if (reports.length === 0) return [];
+  if (reports.length === 0 && spentClaims.length === 0) return [];
   const { rows: out } = reports.every(isPlainSuccess)
     ? // Three arrays instead of a JSON document (migration 0006 has the figures).
       await db.query<{ done: string | null }>(completePlainSql, [
+        workerId,
         reports.map((r) => r.taskId),
         reports.map((r) => r.attempt),
         // Epoch milliseconds: pg formats each Date as a local time string, ≈2 µs apiece.
         reports.map((r) => r.finishedAt.getTime()),
-        workerId,
+        spentClaims,
       ])
     : // One JSON document, read by steward_attempt_reports() (see its migration for why). Fields
       // at their default (no result, no error, no usage) are left out.
@@ -61,6 +65,7 @@ export async function completeTasks(
         workerId,
         urgencyStepSeconds,
         durationEwmaAlpha,
+        spentClaims,
       ]);
   const rows = (out[0]?.done ? JSON.parse(out[0].done) : []) as [number, TaskStatus, boolean][];
   const completed = rows.map(([id, status]) => ({ id, status }));
@@ -87,25 +92,14 @@ function isPlainSuccess(r: AttemptReport): boolean {
   );
 }
 
-/** completeSql for plain successes only (isPlainSuccess), with the same fencing and answer. */
+// Plain successes run in a function of migration 0008, which finds each task by primary key with
+// a plan that cannot change with the statistics (before, the statement found the running rows
+// through the lease index and visited the dead entry of every task run since the last vacuum).
+// The other completions (completeSql) join their tasks as the planner sees fit: there are fewer
+// of them, they come in smaller batches, and their learning step keeps changing.
 const completePlainSql = prepared(
   "steward_complete_plain",
-  `
-WITH input AS (
-  SELECT * FROM steward_plain_reports($1::bigint[], $2::integer[], $3::float8[])
-), updated AS (
-  UPDATE execution_tasks t
-     SET status = 'succeeded', result = NULL, error = NULL, finished_at = i.finished_at,
-         locked_by = NULL, locked_until = NULL, updated_at = now()
-    FROM input i
-   WHERE t.id = i.id AND t.status = 'running' AND t.locked_by = $4 AND t.attempts = i.attempt
-  RETURNING t.id, t.has_dependents, t.started_at, t.run_at, t.assignment
-), recorded AS (
-  INSERT INTO task_attempts (task_id, attempt, worker_id, outcome, queued_at, started_at, finished_at, assignment)
-  SELECT i.id, i.attempt, $4, 'succeeded', u.run_at, u.started_at, i.finished_at, u.assignment
-    FROM input i JOIN updated u ON u.id = i.id
-)
-SELECT json_agg(json_build_array(id, 'succeeded', has_dependents))::text AS done FROM updated`,
+  "SELECT steward_complete_plain($1, $2::bigint[], $3::integer[], $4::float8[], $5::bigint[]) AS done",
 );
 
 /**
@@ -219,6 +213,8 @@ WITH input AS (
            ELSE s.mean_duration_ratio + (1 - power(1 - $4::float8, EXCLUDED.successes))
                                         * (EXCLUDED.mean_duration_ratio - s.mean_duration_ratio) END,
          updated_at = now()
+), forgotten AS (
+  DELETE FROM task_claims WHERE id = ANY ($5::bigint[]) AND worker_id = $2
 )
 SELECT json_agg(json_build_array(id, status, has_dependents))::text AS done FROM updated`,
 );

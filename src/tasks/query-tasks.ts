@@ -125,12 +125,20 @@ export interface QueueDepth {
   count: number;
 }
 
-/** Tasks by kind and status; `live` limits it to blocked, queued and running (cheap: partial indexes). */
+/**
+ * Tasks by kind and status; `live` limits it to blocked, queued and running, each read through
+ * an index: the partial indexes of queued and blocked tasks, and for running tasks the primary
+ * key, from the tasks of recorded claims (migration 0008).
+ */
 export async function queueDepth(db: Queryable, options: { live?: boolean } = {}): Promise<QueueDepth[]> {
+  const tasks = options.live
+    ? `(SELECT kind, status FROM execution_tasks WHERE status = 'queued'
+        UNION ALL SELECT kind, status FROM execution_tasks WHERE status = 'blocked'
+        UNION ALL SELECT kind, status FROM execution_tasks
+                   WHERE id = ANY (ARRAY(SELECT unnest(task_ids) FROM task_claims)) AND status = 'running') live`
+    : "execution_tasks";
   const { rows } = await db.query<{ kind: string; status: TaskStatus; count: number }>(
-    `SELECT kind, status, count(*)::int AS count FROM execution_tasks
-      ${options.live ? "WHERE status IN ('blocked', 'queued', 'running')" : ""}
-      GROUP BY kind, status ORDER BY kind, status`,
+    `SELECT kind, status, count(*)::int AS count FROM ${tasks} GROUP BY kind, status ORDER BY kind, status`,
   );
   return rows;
 }

@@ -30,7 +30,9 @@ const extendLeasesSql = prepared(
 /**
  * Returns tasks whose lease expired (their worker died or stalled) to the queue, or fails them
  * when no attempt is left, recording the lost attempt. Any worker may run this: SKIP LOCKED
- * keeps two from handling the same task.
+ * keeps two from handling the same task. The running tasks are those of recorded claims
+ * (migration 0008: execution_tasks has no index on leases); claims whose tasks none of their
+ * workers runs any more are removed afterwards (a worker that stopped without removing its own).
  */
 export async function expireLeases(
   db: Queryable,
@@ -40,7 +42,8 @@ export async function expireLeases(
   const { rows } = await db.query<{ id: number; status: string; has_dependents: boolean }>(
     `WITH expired AS (
        SELECT id, locked_by, attempts, run_at, started_at FROM execution_tasks
-        WHERE status = 'running' AND locked_until < now()
+        WHERE id = ANY (ARRAY(SELECT unnest(task_ids) FROM task_claims))
+          AND status = 'running' AND locked_until < now()
         ORDER BY locked_until
         LIMIT $1
         FOR UPDATE SKIP LOCKED
@@ -73,5 +76,15 @@ export async function expireLeases(
   if (rows.length > failed.length) await notifyTasksReady(db);
   const withDependents = failed.filter((r) => r.has_dependents).map((r) => r.id);
   if (withDependents.length > 0) await failDependents(db, withDependents);
+  await db.query(forgetSpentClaimsSql);
   return { requeued: rows.length - failed.length, failed: failed.length };
 }
+
+// A claim is spent once none of its tasks runs under its worker. Workers remove their own as
+// they finish (completeTasks' spentClaims), so this finds those of workers that stopped without
+// doing so, and of callers of claimTasks() that keep no account of claims. A live claim stops
+// the search at its first running task.
+const forgetSpentClaimsSql = `
+DELETE FROM task_claims c
+ WHERE NOT EXISTS (SELECT 1 FROM execution_tasks t
+                    WHERE t.id = ANY (c.task_ids) AND t.status = 'running' AND t.locked_by = c.worker_id)`;

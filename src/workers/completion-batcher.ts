@@ -11,6 +11,8 @@ import { type AttemptReport, type CompletedTask, completeTasks } from "../tasks/
  */
 export class CompletionBatcher {
   readonly #pending: AttemptReport[] = [];
+  /** Claims the worker is done with, removed by the write that takes the last pending report. */
+  readonly #spentClaims: number[] = [];
   #writing: Promise<void> | null = null;
   #wake: (() => void) | null = null;
 
@@ -28,6 +30,22 @@ export class CompletionBatcher {
 
   add(report: AttemptReport): void {
     this.#pending.push(report);
+    this.#write();
+  }
+
+  /**
+   * A claim none of whose tasks the worker runs any more (claimTaskBatch). Its row must outlive
+   * the reports of its tasks: a worker that died between the two writes would otherwise leave
+   * running tasks that no claim covers, whose leases no one would see expire. So it is removed
+   * by the next write that leaves no report pending; reports added before this call are among
+   * them. A claim is no reason to write: one whose tasks ended unreported (cancelled, lost)
+   * waits for the next report, or for maintenance, which removes claims with nothing running.
+   */
+  forgetClaim(claimId: number): void {
+    this.#spentClaims.push(claimId);
+  }
+
+  #write(): void {
     this.#writing ??= this.#writeAll().finally(() => {
       this.#writing = null;
     });
@@ -48,12 +66,20 @@ export class CompletionBatcher {
     let failures = 0;
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0, this.options.maxBatch);
+      const spent = this.#pending.length === 0 ? this.#spentClaims.splice(0) : [];
       try {
-        const completed = await completeTasks(this.db, this.workerId, batch, this.options.urgencyStepSeconds);
+        const completed = await completeTasks(
+          this.db,
+          this.workerId,
+          batch,
+          this.options.urgencyStepSeconds,
+          spent,
+        );
         failures = 0;
         this.onWritten(batch, completed);
       } catch (error) {
         this.#pending.unshift(...batch);
+        this.#spentClaims.unshift(...spent);
         failures += 1;
         const delay = Math.min(5_000, 50 * 2 ** failures);
         this.options.logger.warn(

@@ -8,7 +8,7 @@ import { type AssignmentResult, assignClaimedTasks, startCooldown } from "../mod
 import type { ModelRegistry } from "../models/model-registry.ts";
 import { costUsd } from "../models/prices.ts";
 import { ProviderError } from "../models/providers/provider-types.ts";
-import { claimTasks } from "../tasks/claim-tasks.ts";
+import { claimTaskBatch } from "../tasks/claim-tasks.ts";
 import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
 import { type ClaimedTask, providerErrorClass } from "../tasks/task.ts";
 import type { TaskConfig } from "../tasks/task-config.ts";
@@ -16,6 +16,7 @@ import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
 import type { AssignedModel, TaskKindRegistry, TaskUsage } from "../tasks/task-kinds.ts";
 import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
 import { tasksCancelledChannel, tasksReadyChannel } from "../tasks/task-notifications.ts";
+import { ClaimLedger } from "./claim-ledger.ts";
 import { CompletionBatcher } from "./completion-batcher.ts";
 import { NoModelWarnings } from "./no-model-warnings.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
@@ -50,6 +51,7 @@ export class TaskAbortedError extends Error {
 
 interface Running {
   task: ClaimedTask;
+  claimId: number | null;
   /**
    * Made when the handler first asks for its signal: most never do, and an AbortController for
    * every task was 40 % of the worker's CPU in a drain of no-op tasks (with its garbage; 19 against
@@ -95,6 +97,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #options: Omit<WorkerConfig, "embedded"> & { kinds: string[]; claimBatch: number };
   readonly #running = new Map<number, Running>();
   readonly #batcher: CompletionBatcher;
+  readonly #claims: ClaimLedger;
   readonly #noModel: NoModelWarnings;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unlisten: (() => Promise<void>)[] = [];
@@ -132,6 +135,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         this.#claimSoon("slots");
       },
     );
+    this.#claims = new ClaimLedger((claimId) => this.#batcher.forgetClaim(claimId));
   }
 
   /** Tasks whose handlers are running now. */
@@ -231,7 +235,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         if (this.#state !== "running" || free <= 0 || this.#batcher.size > this.#options.concurrency * 4)
           break;
         const limit = Math.min(free, this.#options.claimBatch);
-        const tasks = await claimTasks(this.#deps.db, {
+        const { claimId, tasks } = await claimTaskBatch(this.#deps.db, {
           workerId: this.workerId,
           limit,
           kinds: this.#options.kinds,
@@ -239,7 +243,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
         });
         if (tasks.length > 0) this.emit("claimed", tasks);
         this.#queueDrained = tasks.length < limit;
-        for (const task of await this.#assignModels(tasks)) this.#start(task);
+        const { start, leftLeased } = await this.#assignModels(tasks);
+        if (claimId !== null) this.#claims.opened(claimId, leftLeased ? null : start.length);
+        for (const task of start) this.#start(task, claimId);
         if (!this.#queueDrained) this.#claimAgain = true;
       } while (this.#claimAgain);
     } catch (error) {
@@ -253,21 +259,24 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
    * Tasks of kinds that run on a model get one from the scheduler (src/models/model-assignment.ts)
    * before they start; those that get none go back to the queue. Other tasks start as claimed.
    */
-  async #assignModels(tasks: ClaimedTask[]): Promise<ClaimedTask[]> {
+  async #assignModels(tasks: ClaimedTask[]): Promise<{ start: ClaimedTask[]; leftLeased: boolean }> {
     const { kinds } = this.#deps;
     const needModel = tasks.filter((task) => kinds.get(task.kind)?.model !== undefined);
-    if (needModel.length === 0) return tasks;
+    if (needModel.length === 0) return { start: tasks, leftLeased: false };
     try {
       const result = await assignClaimedTasks(this.#deps, this.workerId, needModel);
       this.emit("assigned", result);
       this.#noModel.note(result.waiting);
       const assigned = new Set(result.assigned.map((a) => a.task.id));
-      return tasks.filter((task) => kinds.get(task.kind)?.model === undefined || assigned.has(task.id));
+      const start = tasks.filter(
+        (task) => kinds.get(task.kind)?.model === undefined || assigned.has(task.id),
+      );
+      return { start, leftLeased: false };
     } catch (error) {
       // Nothing was assigned (one transaction): the tasks stay leased to this worker without
       // running, so their leases run out and maintenance hands them back to the queue.
       this.#reportError(error);
-      return tasks.filter((task) => kinds.get(task.kind)?.model === undefined);
+      return { start: tasks.filter((task) => kinds.get(task.kind)?.model === undefined), leftLeased: true };
     }
   }
 
@@ -293,9 +302,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     };
   }
 
-  #start(task: ClaimedTask): void {
+  #start(task: ClaimedTask, claimId: number | null): void {
     const running: Running = {
       task,
+      claimId,
       controller: null,
       aborted: null,
       usage: {},
@@ -392,6 +402,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.#running.get(running.task.id) !== running) return false;
     this.#running.delete(running.task.id);
     if (running.timer) clearTimeout(running.timer);
+    this.#claims.ended(running.claimId);
     this.#claimSoon("slots");
     return true;
   }

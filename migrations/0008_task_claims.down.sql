@@ -1,0 +1,58 @@
+-- Back to migration 0007: the lease index, steward_plain_reports() and the claim that records no claims.
+DROP FUNCTION steward_complete_plain(text, bigint[], integer[], float8[], bigint[]);
+CREATE FUNCTION steward_plain_reports(p_ids bigint[], p_attempts integer[], p_finished_ms float8[])
+RETURNS TABLE (id bigint, attempt integer, finished_at timestamptz)
+LANGUAGE plpgsql STABLE ROWS 1000
+AS $$
+BEGIN
+  RETURN QUERY SELECT u.id, u.attempt, to_timestamp(u.ms / 1000.0)
+                 FROM unnest(p_ids, p_attempts, p_finished_ms) AS u(id, attempt, ms);
+END
+$$;
+
+CREATE INDEX execution_tasks_lease_idx ON execution_tasks (locked_until) WHERE status = 'running';
+
+DROP FUNCTION steward_claim_tasks(text, integer, text[], integer);
+CREATE FUNCTION steward_claim_tasks(p_worker text, p_limit integer, p_kinds text[], p_lease_ms integer)
+RETURNS text
+LANGUAGE plpgsql
+SET enable_sort = off
+SET enable_bitmapscan = off
+AS $$
+DECLARE
+  paused text[] := ARRAY(SELECT kind FROM task_kind_pauses);
+  claimed text;
+BEGIN
+  WITH updated AS (
+    UPDATE execution_tasks t
+       SET status = 'running',
+           attempts = t.attempts + 1,
+           locked_by = p_worker,
+           locked_until = now() + p_lease_ms * interval '1 millisecond',
+           started_at = now(),
+           updated_at = now()
+     -- The rows are found by their physical address: they are locked by the subquery, so no one
+     -- else can move them before the update.
+     WHERE t.ctid = ANY (ARRAY(
+       SELECT c.ctid FROM execution_tasks c
+        WHERE c.status = 'queued'
+          AND c.run_at <= now()
+          AND c.kind = ANY (p_kinds)
+          AND c.kind <> ALL (paused)
+        ORDER BY c.priority_at, c.id
+        LIMIT p_limit
+        FOR UPDATE SKIP LOCKED))
+    RETURNING t.id, t.kind, t.stage, t.idea_id, t.urgency, t.complexity, t.capabilities, t.payload,
+              t.ai_model, t.attempts, t.max_attempts, t.timeout_ms, t.deadline, t.run_at
+  )
+  SELECT json_build_array(now(), json_agg(json_build_array(
+           id, kind, stage, idea_id, urgency, complexity, capabilities, payload, ai_model, attempts,
+           max_attempts, timeout_ms, deadline, run_at)))::text
+    INTO claimed
+    FROM updated
+  HAVING count(*) > 0;
+  RETURN claimed;
+END
+$$;
+
+DROP TABLE task_claims;
