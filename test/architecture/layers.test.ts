@@ -15,7 +15,7 @@ const layers: string[][] = [
   ["migrate", "scheduler"],
   ["tasks"],
   ["models"],
-  ["workers", "backfill", "doctor"],
+  ["workers", "backfill", "doctor", "telemetry"],
   ["config", "demo"],
   ["app"],
   ["http"],
