@@ -127,13 +127,14 @@ export interface QueueDepth {
 
 /**
  * Tasks by kind and status; `live` limits it to blocked, queued and running, each read through
- * an index: the partial indexes of queued and blocked tasks, and for running tasks the primary
- * key, from the tasks of recorded claims (migration 0008).
+ * an index: the partial indexes of queued and blocked tasks (their predicate is waiting_status,
+ * migration 0009), and for running tasks the primary key, from the tasks of recorded claims
+ * (migration 0008).
  */
 export async function queueDepth(db: Queryable, options: { live?: boolean } = {}): Promise<QueueDepth[]> {
   const tasks = options.live
-    ? `(SELECT kind, status FROM execution_tasks WHERE status = 'queued'
-        UNION ALL SELECT kind, status FROM execution_tasks WHERE status = 'blocked'
+    ? `(SELECT kind, status FROM execution_tasks WHERE waiting_status = 'queued'
+        UNION ALL SELECT kind, status FROM execution_tasks WHERE waiting_status = 'blocked'
         UNION ALL SELECT kind, status FROM execution_tasks
                    WHERE id = ANY (ARRAY(SELECT unnest(task_ids) FROM task_claims)) AND status = 'running') live`
     : "execution_tasks";

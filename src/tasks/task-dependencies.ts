@@ -67,13 +67,13 @@ export async function failDependents(db: Queryable, ids: number[]): Promise<numb
  * The safety net, run by every worker's maintenance loop: a blocked task whose dependencies
  * have all succeeded is queued, and one with a failed or cancelled dependency follows its
  * policy. This heals a dependent left behind when a process died between a completion and
- * the statement above.
+ * the statement above. Blocked tasks are read through their index's predicate (waiting_status).
  */
 export async function repairBlockedTasks(db: Queryable): Promise<{ queued: number; failed: number }> {
   const queued = await db.query<{ id: number }>(
     `UPDATE execution_tasks t
         SET status = 'queued', pending_dependencies = 0, run_at = greatest(t.run_at, now()), updated_at = now()
-      WHERE t.status = 'blocked'
+      WHERE t.waiting_status = 'blocked'
         AND NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN execution_tasks x ON x.id = d.depends_on
                          WHERE d.task_id = t.id AND x.status <> 'succeeded')
      RETURNING t.id`,
@@ -83,7 +83,7 @@ export async function repairBlockedTasks(db: Queryable): Promise<{ queued: numbe
     `SELECT DISTINCT d.depends_on AS id FROM execution_tasks t
        JOIN task_dependencies d ON d.task_id = t.id
        JOIN execution_tasks x ON x.id = d.depends_on
-      WHERE t.status = 'blocked' AND x.status IN ('failed', 'cancelled')`,
+      WHERE t.waiting_status = 'blocked' AND x.status IN ('failed', 'cancelled')`,
   );
   const failed =
     dead.rows.length > 0

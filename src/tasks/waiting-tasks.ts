@@ -106,13 +106,14 @@ export async function getWaitingTasks(
 // A paused kind wins over everything else: no worker claims it, whatever else holds it back.
 // A task handed back for want of a model keeps the assignment with a null model until the next
 // claim overwrites it; one that ran on a model and failed has that model in its assignment.
-// The ORDER BY of each scan is its index's, so that LIMIT stops the index scan early.
+// The ORDER BY of each scan is its index's, so that LIMIT stops the index scan early; the indexes
+// of waiting tasks are read through their predicate, waiting_status (migration 0009).
 const waitingSql = `
 WITH queued AS (
   SELECT kind, run_at, attempts, assignment FROM execution_tasks
-   WHERE status = 'queued' ORDER BY priority_at, id LIMIT $1
+   WHERE waiting_status = 'queued' ORDER BY priority_at, id LIMIT $1
 ), blocked AS (
-  SELECT kind, run_at FROM execution_tasks WHERE status = 'blocked' ORDER BY id LIMIT $1
+  SELECT kind, run_at FROM execution_tasks WHERE waiting_status = 'blocked' ORDER BY id LIMIT $1
 ), waiting AS (
   SELECT q.kind, q.run_at, c.reason,
          CASE WHEN c.reason = 'no_model' THEN q.assignment ->> 'cause' END AS cause,
@@ -132,7 +133,7 @@ WITH queued AS (
     FROM waiting GROUP BY reason, kind, cause
 )
 SELECT json_build_object(
-  'queued', (SELECT count(*) FROM execution_tasks WHERE status = 'queued'),
-  'blocked', (SELECT count(*) FROM execution_tasks WHERE status = 'blocked'),
+  'queued', (SELECT count(*) FROM execution_tasks WHERE waiting_status = 'queued'),
+  'blocked', (SELECT count(*) FROM execution_tasks WHERE waiting_status = 'blocked'),
   'groups', (SELECT json_agg(groups) FROM groups)
 )::text AS answer`;
