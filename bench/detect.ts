@@ -129,7 +129,7 @@ function main(): number {
   const categories = [...new Set(corpus.map((s) => s.category))];
   out.push(
     "",
-    `NAB subset: ${corpus.length} series, ${rows[0]?.nab[0]?.windows ?? 0} windows (${options.data})`,
+    `NAB subset: ${corpus.length} series, ${rows[0]?.nab[0]?.windows ?? 0} windows (${path.relative(process.cwd(), options.data) || "."})`,
     "",
   );
   out.push(`| detector | profile | score | ${categories.join(" | ")} | windows found | false positives |`);
