@@ -5,7 +5,8 @@
  * - The first min(⌊0.15·n⌋, 750) points of a series are probationary: not scored.
  * - A point inside a window of width w whose right edge is at R, at index i, would score
  *   A_TP · σ̃(−(R − i + 1)/w) / σ̃(−1) as a detection, where σ̃(y) = 2/(1 + e^{5y}) − 1 (the
- *   scaled sigmoid; −1 for y > 3): the earlier in the window, the closer to A_TP.
+ *   scaled sigmoid; −1 for y ≥ 3, as sweeper.py has it): the earlier in the window, the closer
+ *   to A_TP.
  * - Only the best (earliest) detection of a window counts; a window with none costs −A_FN.
  * - A detection outside every window costs A_FP · σ̃(|i − R_prev| / (w_prev − 1)) after a
  *   window (small just after it, about −A_FP far from it), and −A_FP before the first window.
@@ -31,7 +32,9 @@ export const profiles: readonly Profile[] = [
 ];
 
 export function scaledSigmoid(position: number): number {
-  return position > 3 ? -1 : 2 / (1 + Math.exp(5 * position)) - 1;
+  // sweeper.py cuts at ≥ 3 (scorer.py, which NAB no longer uses for the sweep, at > 3): a false
+  // positive exactly three window widths past a window costs the full A_FP, not 0.9999994·A_FP.
+  return position >= 3 ? -1 : 2 / (1 + Math.exp(5 * position)) - 1;
 }
 
 export function probationLength(n: number): number {
