@@ -46,9 +46,15 @@ export function defineDetector<P>(spec: {
   summary: string;
   params: ParamSpecs<P>;
   make: (params: P) => OnlineDetector;
+  /**
+   * What a whole series tells that an online run must estimate (e.g. its range): applied by
+   * `detect`, never by `create`.
+   */
+  fromSeries?: (series: readonly number[], params: P) => P;
 }): DetectorDefinition<P> {
   const parse = (raw?: unknown) => parseParams(spec.name, spec.params, raw ?? {});
   const create = (params?: Partial<P>) => spec.make(parse(params));
+  const fromSeries = spec.fromSeries;
   return {
     name: spec.name,
     summary: spec.summary,
@@ -56,7 +62,12 @@ export function defineDetector<P>(spec: {
     defaults: defaultsOf(spec.params),
     parse,
     create,
-    detect: (series, params) => runOnline(spec.name, create(params), series),
+    detect: (series, params) =>
+      runOnline(
+        spec.name,
+        fromSeries ? spec.make(fromSeries(series, parse(params))) : create(params),
+        series,
+      ),
   };
 }
 

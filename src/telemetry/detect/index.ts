@@ -1,5 +1,6 @@
 import { StewardError } from "../../errors.ts";
 import { bocpd } from "./bocpd.ts";
+import { contextualAnomaly } from "./contextual-anomaly.ts";
 import { cusum } from "./cusum.ts";
 import type { Detection, DetectorDefinition } from "./detector.ts";
 import { ewma } from "./ewma.ts";
@@ -24,6 +25,7 @@ const registry: Record<string, DetectorDefinition<any>> = {
   [mannKendallTrend.name]: mannKendallTrend,
   [windowedGaussian.name]: windowedGaussian,
   [knnSurprise.name]: knnSurprise,
+  [contextualAnomaly.name]: contextualAnomaly,
 };
 
 export const detectorNames: readonly string[] = Object.keys(registry);
