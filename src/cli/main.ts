@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { version } from "../version.ts";
 import { type CommandIo, processIo, reportFailure } from "./command-context.ts";
 import { registerBackfillCommand } from "./commands/backfill-command.ts";
+import { registerDetectCommand } from "./commands/detect-command.ts";
 import { registerDoctorCommand } from "./commands/doctor-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
@@ -42,6 +43,7 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerTaskCommand(program, io, setExit);
   registerWorkerCommand(program, io);
   registerModelsCommand(program, io);
+  registerDetectCommand(program, io);
   return program;
 }
 
