@@ -6,6 +6,7 @@ import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import { loadMigrations, type Migration } from "../migrate/migration-files.ts";
 import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
 import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
+import { ProcessMetrics } from "../telemetry/process-metrics.ts";
 import { builtInKinds } from "./built-in-kinds.ts";
 import type { Deps } from "./deps.ts";
 
@@ -26,14 +27,18 @@ export function createDeps(parts: {
   /** The models' settings (default: the configuration's providers, models, prices, budgets). */
   models?: ModelSettings;
 }): Deps {
+  const logger = parts.logger ?? pino({ level: "silent" });
+  const kinds = new TaskKindRegistry(parts.kinds ?? builtInKinds);
+  const models = new ModelRegistry(parts.models ?? parts.config);
   return {
     config: parts.config,
     db: parts.db,
-    logger: parts.logger ?? pino({ level: "silent" }),
+    logger,
     migrations: parts.migrations ?? loadMigrations(),
     expectedSchema: parts.expectedSchema ?? new ExpectedSchemaCache(),
     clock: parts.clock ?? systemClock,
-    kinds: new TaskKindRegistry(parts.kinds ?? builtInKinds),
-    models: new ModelRegistry(parts.models ?? parts.config),
+    kinds,
+    models,
+    metrics: new ProcessMetrics({ db: parts.db, kinds, models, logger }),
   };
 }

@@ -6,6 +6,7 @@ import type { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import type { Migration } from "../migrate/migration-files.ts";
 import type { ModelRegistry } from "../models/model-registry.ts";
 import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
+import type { ProcessMetrics } from "../telemetry/process-metrics.ts";
 
 /** What the engine's services need, passed in rather than held in module-level singletons. */
 export interface Deps {
@@ -20,6 +21,8 @@ export interface Deps {
   kinds: TaskKindRegistry;
   /** The models tasks may run on (from the configuration's providers, models, prices, budgets). */
   models: ModelRegistry;
+  /** This process's Prometheus metrics (GET /metrics); worker pools report into it once watched. */
+  metrics: ProcessMetrics;
 }
 
 // The clock lives at the bottom, where every layer may import it; re-exported for the shells.

@@ -15,13 +15,15 @@ export interface StartedWorker {
 
 /** Starts a worker pool for `steward worker` and `steward start`, counting the attempts it finishes. */
 export async function startWorker(
-  deps: Pick<Deps, "db" | "config" | "kinds" | "logger" | "models">,
+  deps: Pick<Deps, "db" | "config" | "kinds" | "logger" | "models" | "metrics">,
   options: { concurrency?: number; kinds?: string[] } = {},
 ): Promise<StartedWorker> {
   if (options.kinds) requireKnownKinds(deps.kinds, options.kinds);
   const kinds = options.kinds ?? deps.kinds.names();
   const concurrency = options.concurrency ?? deps.config.workers.concurrency;
   const pool = new WorkerPool(deps, { concurrency, kinds });
+  // Its attempts count in this process's GET /metrics (src/telemetry/process-metrics.ts).
+  deps.metrics.watch(pool);
   const tally: WorkerTally = { succeeded: 0, failed: 0, timed_out: 0, released: 0 };
   pool.on("finished", (report) => {
     tally[report.outcome]++;

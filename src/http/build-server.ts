@@ -7,6 +7,7 @@ import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { kindRoutes } from "./routes/kind-routes.ts";
+import { metricsRoutes } from "./routes/metrics-routes.ts";
 import { modelRoutes } from "./routes/model-routes.ts";
 import { openApiRoutes } from "./routes/openapi-routes.ts";
 import { schemaRoutes } from "./routes/schema-routes.ts";
@@ -61,6 +62,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   await app.register(backfillRoutes, { deps, localToken: options.localToken });
   await app.register(modelRoutes, { deps });
   await app.register(eventRoutes, { deps });
+  await app.register(metricsRoutes, { deps });
   await app.register(openApiRoutes);
   await app.register(dashboardRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   await app.ready();

@@ -103,19 +103,29 @@ export async function readModelWorld(tx: Queryable, taskIds: number[]): Promise<
   return { ...world, now: new Date(world.now) };
 }
 
+/** Requests in flight per model, from the database: what every process sees alike (GET /metrics reads it). */
+export async function modelsInFlight(db: Queryable): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ ai_model: string; n: number }>(
+    `${inFlightSql} GROUP BY ai_model ORDER BY ai_model`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.ai_model, r.n]));
+}
+
 // Requests in flight are the running tasks with a model (a worker that died stops counting when
 // its lease expires), found among the tasks of recorded claims (there is no index on running
-// tasks, migration 0008); the claimed tasks themselves are left out, they are being assigned now.
+// tasks, migration 0008).
+const inFlightSql = `SELECT ai_model, count(*)::int AS n FROM execution_tasks
+                  WHERE id = ANY (ARRAY(SELECT unnest(task_ids) FROM task_claims))
+                    AND status = 'running' AND ai_model IS NOT NULL`;
+
+// The claimed tasks themselves are left out of the requests in flight: they are being assigned now.
 const worldSql = `
 SELECT json_build_object(
   'now', now(),
   'tasks', (SELECT json_agg(json_build_object('id', t.id, 'pinned_model', t.pinned_model, 'idea_key', i.key))
               FROM execution_tasks t LEFT JOIN ideas i ON i.id = t.idea_id WHERE t.id = ANY($1::bigint[])),
   'inflight', (SELECT json_object_agg(ai_model, n) FROM (
-                 SELECT ai_model, count(*) AS n FROM execution_tasks
-                  WHERE id = ANY (ARRAY(SELECT unnest(task_ids) FROM task_claims))
-                    AND status = 'running' AND ai_model IS NOT NULL AND id <> ALL ($1::bigint[])
-                  GROUP BY ai_model) x),
+                 ${inFlightSql} AND id <> ALL ($1::bigint[]) GROUP BY ai_model) x),
   'minute', (SELECT json_object_agg(model_id, json_build_array(n, tokens)) FROM (
                SELECT model_id, count(*) AS n,
                       sum(CASE WHEN finished_at IS NULL THEN estimated_tokens ELSE input_tokens + output_tokens END) AS tokens
