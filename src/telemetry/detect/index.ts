@@ -34,7 +34,7 @@ export const detectorNames: readonly string[] = Object.keys(registry);
  * The detector `steward detect` uses when none is named: the best overall standard-profile NAB
  * score of bench/detect.ts (docs/indicators.md, "Change detection").
  */
-export const defaultDetectorName = "knn-surprise";
+export const defaultDetectorName = "contextual-anomaly";
 
 export function getDetector(name: string): DetectorDefinition<Record<string, number | string | null>> {
   const detector = registry[name];
