@@ -187,7 +187,7 @@ describe(`migrator on ${backend}`, () => {
     assert.ok(runs.every((r) => r.error === undefined));
     const applied = runs.flatMap((r) => r.steps.filter((s) => s.status === "done").map((s) => s.version));
     assert.deepEqual(
-      applied.sort(),
+      applied.sort((a, b) => a - b),
       migrations.map((m) => m.version),
     );
     const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM steward_migrations");
