@@ -1,0 +1,171 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { isStewardError } from "../../src/errors.ts";
+import { claimTaskBatch } from "../../src/tasks/claim-tasks.ts";
+import { type AttemptReport, completeTasks } from "../../src/tasks/complete-tasks.ts";
+import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
+import { expireLeases } from "../../src/tasks/task-leases.ts";
+import { bucketOf, histogramRelativeError } from "../../src/telemetry/histogram.ts";
+import { statsWindow } from "../../src/telemetry/stats-window.ts";
+import { readMeasures } from "../../src/telemetry/task-measures.ts";
+import { testDeps } from "../support/steward-deps.ts";
+import { backend, createTestDatabase } from "../support/test-database.ts";
+
+type Deps = Awaited<ReturnType<typeof testDeps>>;
+
+const lastHour = () => statsWindow("1h", undefined, new Date(Date.now() + 60_000));
+
+/** Claims every queued task as `worker` and reports each with the outcome and duration `plan` gives it. */
+async function runAll(
+  deps: Deps,
+  worker: string,
+  plan: (i: number) => { outcome: AttemptReport["outcome"]; ms: number; retryAt?: Date | null },
+) {
+  const { tasks, claimId } = await claimTaskBatch(deps.db, {
+    workerId: worker,
+    limit: 1_000,
+    kinds: deps.kinds.names(),
+    leaseMs: 30_000,
+  });
+  const reports = tasks.map((task, i): AttemptReport => {
+    const { outcome, ms, retryAt } = plan(i);
+    return {
+      taskId: task.id,
+      attempt: task.attempt,
+      outcome,
+      queuedAt: task.readyAt,
+      startedAt: task.startedAt,
+      finishedAt: new Date(task.startedAt.getTime() + ms),
+      retryAt,
+      error: outcome === "succeeded" ? undefined : { class: "Error", message: "planned" },
+    };
+  });
+  return completeTasks(deps.db, worker, reports, 60, claimId === null ? [] : [claimId]);
+}
+
+describe(`telemetry rollups on ${backend}`, () => {
+  it("counts every recorded attempt once, by stage, kind and model, with durations", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    await enqueueTasks(deps, [
+      ...Array.from({ length: 30 }, () => ({ kind: "noop", stage: "Implement Ideas" })),
+      ...Array.from({ length: 10 }, () => ({ kind: "sleep", stage: "Self-Improvement", payload: { ms: 1 } })),
+    ]);
+    // Durations from 10 ms to 400 ms; every fifth attempt fails and is retried.
+    const durations = Array.from({ length: 40 }, (_, i) => 10 * (i + 1));
+    await runAll(deps, "w1", (i) =>
+      i % 5 === 4
+        ? { outcome: "failed", ms: durations[i]!, retryAt: new Date() }
+        : { outcome: "succeeded", ms: durations[i]! },
+    );
+    await runAll(deps, "w2", () => ({ outcome: "succeeded", ms: 5 }));
+
+    const all = await readMeasures(db, { window: lastHour() });
+    assert.equal(all.rows.length, 1);
+    const total = all.rows[0]!;
+    assert.equal(total.attempts, 48, "40 first attempts and 8 retries");
+    assert.equal(total.succeeded, 40);
+    assert.equal(total.failed, 8);
+    assert.equal(total.retries, 8);
+    assert.equal(total.successRate, 40 / 48);
+    assert.equal(total.attemptsPerSuccess, 48 / 40);
+
+    const byStage = await readMeasures(db, { window: lastHour(), by: "stage" });
+    assert.deepEqual(
+      byStage.rows.map((r) => [r.group, r.attempts]),
+      [
+        ["Implement Ideas", 36],
+        ["Self-Improvement", 12],
+      ],
+    );
+    // The true p95 of the attempts' durations, against what the histograms give.
+    const { rows } = await db.query<{ ms: number }>(
+      `SELECT date_part('epoch', finished_at - started_at) * 1000 AS ms FROM task_attempts ORDER BY 1`,
+    );
+    const truth = rows[Math.ceil(0.95 * rows.length) - 1]!.ms;
+    const p95 = total.durationMs.p95!;
+    assert.ok(Math.abs(p95 - truth) / truth <= histogramRelativeError + 1e-9, `p95 ${p95} against ${truth}`);
+    const sum = rows.reduce((s, r) => s + Number(r.ms), 0);
+    assert.ok(Math.abs(total.durationMs.avg! - sum / rows.length) < 1e-6);
+
+    const byModel = await readMeasures(db, { window: lastHour(), by: "model" });
+    assert.deepEqual(
+      byModel.rows.map((r) => r.group),
+      [null],
+      "attempts that ran on no model group under none",
+    );
+  });
+
+  it("counts a lost lease once, and not the late report of the worker that lost it", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    const [task] = await enqueueTasks(deps, [{ kind: "noop", maxAttempts: 1 }]);
+    const { tasks, claimId } = await claimTaskBatch(db, {
+      workerId: "gone",
+      limit: 1,
+      kinds: deps.kinds.names(),
+      leaseMs: 30_000,
+    });
+    await db.query("UPDATE execution_tasks SET locked_until = now() - interval '1 second' WHERE id = $1", [
+      task!.id,
+    ]);
+    assert.deepEqual(await expireLeases(db, 60), { requeued: 0, failed: 1 });
+    const late = await completeTasks(
+      db,
+      "gone",
+      [
+        {
+          taskId: task!.id,
+          attempt: 1,
+          outcome: "succeeded",
+          queuedAt: tasks[0]!.readyAt,
+          startedAt: tasks[0]!.startedAt,
+          finishedAt: new Date(),
+        },
+      ],
+      60,
+      [claimId!],
+    );
+    assert.deepEqual(late, [], "the late report is fenced out");
+    const [m] = (await readMeasures(db, { window: lastHour() })).rows;
+    assert.equal(m!.attempts, 1);
+    assert.equal(m!.succeeded, 0);
+    assert.equal(m!.failed, 1, "a lost lease is a failed attempt");
+    assert.equal(m!.tasksFailed, 1, "with no attempt left, the task failed for good");
+  });
+
+  it("buckets values in SQL as the reader does", async (t) => {
+    const { db } = await createTestDatabase(t);
+    await testDeps(db);
+    const values = [0, 0.05, 0.1, 0.1000001, 0.12, 1, 9.99, 10, 123.4, 5_000, 86_400_000, 1e12];
+    const { rows } = await db.query<{ b: number }>(
+      "SELECT steward_bucket(v) AS b FROM unnest($1::float8[]) WITH ORDINALITY AS x(v, o) ORDER BY o",
+      [values],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.b),
+      values.map(bucketOf),
+    );
+  });
+
+  it("refuses an unknown stage, kind or model naming what was counted, and a bad window", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    await enqueueTasks(deps, [{ kind: "noop", stage: "Implement Ideas" }]);
+    await runAll(deps, "w", () => ({ outcome: "succeeded", ms: 1 }));
+    await assert.rejects(
+      readMeasures(db, { window: lastHour(), stage: ["Implement Idea"] }),
+      (error) =>
+        isStewardError(error, "validation_failed") &&
+        /stage "Implement Idea".*counted: Implement Ideas/.test(error.message),
+    );
+    assert.throws(
+      () => statsWindow("yesterday", undefined, new Date()),
+      (error) => isStewardError(error, "validation_failed") && /5m, 1h, 1d, 30d/.test(error.message),
+    );
+    assert.throws(
+      () => statsWindow("2026-12-02", "2026-12-01", new Date()),
+      (error) => isStewardError(error, "validation_failed") && /earlier than until/.test(error.message),
+    );
+  });
+});
