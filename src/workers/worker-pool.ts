@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
+import { context, type Span } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
@@ -13,9 +14,10 @@ import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
 import { type ClaimedTask, providerErrorClass } from "../tasks/task.ts";
 import type { TaskConfig } from "../tasks/task-config.ts";
 import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
-import type { AssignedModel, TaskKindRegistry, TaskUsage } from "../tasks/task-kinds.ts";
+import type { AssignedModel, TaskHandlerContext, TaskKindRegistry, TaskUsage } from "../tasks/task-kinds.ts";
 import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
 import { tasksCancelledChannel, tasksReadyChannel } from "../tasks/task-notifications.ts";
+import { attemptContext, endAttemptSpan, startAttemptSpan, traceModelCall } from "./attempt-spans.ts";
 import { ClaimLedger } from "./claim-ledger.ts";
 import { CompletionBatcher } from "./completion-batcher.ts";
 import { NoModelWarnings } from "./no-model-warnings.ts";
@@ -63,6 +65,8 @@ interface Running {
   usage: TaskUsage;
   timer: NodeJS.Timeout | null;
   done: Promise<void>;
+  /** The attempt's trace span: non-recording (and left alone) unless an SDK is registered. */
+  span: Span;
 }
 
 export interface WorkerPoolEvents {
@@ -291,7 +295,9 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       id: registered.config.id,
       provider: registered.provider.id,
       call: async (request) => {
-        const response = await client().call(registered.config, { ...request, signal: signalOf(running) });
+        const response = await traceModelCall(running.span, registered, request, () =>
+          client().call(registered.config, { ...request, signal: signalOf(running) }),
+        );
         addUsage(running.usage, {
           inputTokens: response.inputTokens,
           outputTokens: response.outputTokens,
@@ -311,6 +317,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       usage: {},
       timer: null,
       done: Promise.resolve(),
+      span: startAttemptSpan(task),
     };
     if (task.timeoutMs !== null) running.timer = setTimeout(() => abort(running, "timeout"), task.timeoutMs);
     this.#running.set(task.id, running);
@@ -321,7 +328,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
           throw new Error(`no handler for kind "${task.kind}" in worker ${this.workerId}`);
         const parentLogger = this.#deps.logger;
         let logger: Logger | undefined;
-        return kind.run(task, {
+        const handlerContext: TaskHandlerContext = {
           get signal() {
             return signalOf(running);
           },
@@ -333,7 +340,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
             return logger;
           },
           reportUsage: (usage) => addUsage(running.usage, usage),
-        });
+        };
+        // Traced, the handler runs in its attempt's context (context.with passes the arguments:
+        // no closure is made); untraced, it is simply called.
+        return running.span.isRecording()
+          ? context.with(attemptContext(running.span), kind.run, kind, task, handlerContext)
+          : kind.run(task, handlerContext);
       })
       .then(
         (output) => this.#finish(running, "succeeded", undefined, output),
@@ -341,7 +353,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
           const reason = running.aborted?.reason ?? null;
           if (reason === "cancelled" || reason === "lease_lost") {
             // The task is no longer ours: whoever took it recorded this attempt.
-            this.#forget(running);
+            if (this.#forget(running)) endAttemptSpan(running.span, { ...running.usage, outcome: reason });
           } else if (reason === "shutdown") this.#finish(running, "released", error);
           else this.#finish(running, reason === "timeout" ? "timed_out" : "failed", error);
         },
@@ -385,6 +397,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       retryAt,
     };
     this.#batcher.add(report);
+    endAttemptSpan(running.span, report);
     this.emit("finished", report);
     this.#claimSoon("slots");
   }
