@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance, type RouteOptions } from "fastify";
 import type { Deps } from "../app/deps.ts";
 import { errorAnswerOptions, installErrorHandlers } from "./error-handler.ts";
+import { traceRequests } from "./request-spans.ts";
 import { backfillRoutes } from "./routes/backfill-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
@@ -38,6 +39,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
 
   // Before the routes, so that every plugin inherits them.
   installErrorHandlers(app, logger);
+  traceRequests(app);
   const { onRoute } = options;
   if (onRoute) app.addHook("onRoute", (route) => onRoute(route));
 
