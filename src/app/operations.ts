@@ -24,6 +24,7 @@ import { describeKinds, pauseKnownKinds, resumeKnownKinds } from "../tasks/pause
 import { listTasks, type TaskFilter } from "../tasks/query-tasks.ts";
 import { requireTask } from "../tasks/require-task.ts";
 import { importTasks } from "../tasks/task-lines.ts";
+import { measureTasks, type StatsRequest } from "../telemetry/task-measures.ts";
 import type { Deps } from "./deps.ts";
 import { getSystemStatus } from "./system-status.ts";
 
@@ -38,6 +39,7 @@ export function stewardOperations(deps: Deps) {
   return {
     status: () => getSystemStatus(deps, { waiting: true }),
     models: () => getModelsStatus(deps.db, deps.models),
+    stats: (request: StatsRequest) => measureTasks(deps.db, deps.clock, request),
     listTasks: (filter: TaskFilter) => listTasks(deps.db, filter),
     getTask: (id: number) => requireTask(deps.db, id),
     addTasks: (inputs: unknown[]) => enqueueTasks(deps, inputs),

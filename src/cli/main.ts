@@ -8,6 +8,7 @@ import { registerDoctorCommand } from "./commands/doctor-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
 import { registerStartCommand } from "./commands/start-command.ts";
+import { registerStatsCommand } from "./commands/stats-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
 import { registerTaskCommand } from "./commands/task-command.ts";
 import { registerWorkerCommand } from "./commands/worker-command.ts";
@@ -43,6 +44,7 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerTaskCommand(program, io, setExit);
   registerWorkerCommand(program, io);
   registerModelsCommand(program, io);
+  registerStatsCommand(program, io);
   registerDetectCommand(program, io);
   return program;
 }

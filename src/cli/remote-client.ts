@@ -24,6 +24,17 @@ export function remoteClient(server: {
     close: async () => {},
     status: () => call("GET", "/api/status"),
     models: () => call("GET", "/api/models"),
+    stats: (request) =>
+      call("GET", "/api/stats", {
+        query: {
+          since: request.since,
+          until: request.until,
+          by: request.by,
+          stage: request.stage?.join(","),
+          kind: request.kind?.join(","),
+          model: request.model?.join(","),
+        },
+      }),
     listTasks: async (filter) =>
       (
         await call<{ tasks: never }>("GET", "/api/tasks", {

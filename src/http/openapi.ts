@@ -13,6 +13,7 @@ import {
   resumeKindsBodySchema,
   retryDeadBodySchema,
   retryManyBodySchema,
+  statsQuerySchema,
 } from "./operation-schemas.ts";
 import {
   bulkEnqueueBodySchema,
@@ -35,7 +36,7 @@ export interface ApiOperation {
   /** OpenAPI style: `/api/tasks/{id}`. */
   path: string;
   summary: string;
-  tag: "tasks" | "kinds" | "models" | "schema" | "system";
+  tag: "tasks" | "kinds" | "models" | "telemetry" | "schema" | "system";
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -302,6 +303,18 @@ export const apiOperations: ApiOperation[] = [
   },
   {
     method: "get",
+    path: "/api/stats",
+    summary:
+      "Measures of finished attempts over a window (since: 5m, 1h, 1d, 30d or an ISO time), by stage, kind, model or idea: throughput, success, failure and retry rates, duration and queue wait percentiles, tokens, cost",
+    tag: "telemetry",
+    query: statsQuerySchema,
+    responses: {
+      200: "`{ window: { from, to, grain }, by, rows: [...] }`",
+      400: "An unknown stage, kind or model, or a bad window",
+    },
+  },
+  {
+    method: "get",
     path: "/api/events",
     summary: "Live task counts and newest tasks, as server-sent events",
     tag: "tasks",
@@ -445,6 +458,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       { name: "tasks", description: "Durable tasks run by workers" },
       { name: "kinds", description: "Pausing and resuming kinds of task" },
       { name: "models", description: "Models tasks run on, and their limits" },
+      { name: "telemetry", description: "Measures of finished work over time windows" },
       { name: "system", description: "Health, readiness and status" },
     ],
     paths,

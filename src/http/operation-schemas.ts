@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { storableText } from "../tasks/storable-text.ts";
+import { statsDimensions } from "../telemetry/task-measures.ts";
 import { commaList } from "./task-api-schemas.ts";
 
 /**
@@ -83,3 +84,15 @@ export const backfillBodySchema = z
   })
   .optional()
   .default({});
+
+/** `GET /api/stats`: a window (since/until as `steward stats` takes them), a grouping, filters. */
+export const statsQuerySchema = z
+  .object({
+    since: storableText(1, 40).optional(),
+    until: storableText(1, 40).optional(),
+    by: z.enum(statsDimensions).optional(),
+    stage: commaList(storableText(1, 100)),
+    kind: commaList(kindName),
+    model: commaList(storableText(1, 200)),
+  })
+  .strict();

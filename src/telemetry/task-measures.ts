@@ -1,7 +1,8 @@
+import type { Clock } from "../clock.ts";
 import type { Queryable } from "../db/database.ts";
 import { StewardError } from "../errors.ts";
 import { quantileOf } from "./histogram.ts";
-import type { StatsWindow } from "./stats-window.ts";
+import { type StatsWindow, statsWindow } from "./stats-window.ts";
 
 export const statsDimensions = ["stage", "kind", "model", "idea"] as const;
 export type StatsDimension = (typeof statsDimensions)[number];
@@ -218,4 +219,20 @@ async function refuseUnknownNames(db: Queryable, query: MeasuresQuery): Promise<
       `Nothing to measure for ${problems.map((p) => p.message).join("; ")}.`,
       { details: { problems } },
     );
+}
+
+/** A stats request as the CLI and the API pass it: a window in words, a grouping and filters. */
+export interface StatsRequest {
+  since?: string;
+  until?: string;
+  by?: StatsDimension;
+  stage?: string[];
+  kind?: string[];
+  model?: string[];
+}
+
+/** `steward stats` and `GET /api/stats`: the request's window read at the clock's now. */
+export function measureTasks(db: Queryable, clock: Clock, request: StatsRequest): Promise<MeasuresAnswer> {
+  const { since, until, ...rest } = request;
+  return readMeasures(db, { ...rest, window: statsWindow(since, until, clock.now()) });
 }
