@@ -93,7 +93,8 @@ export interface ModelWorld {
   inflight: Record<string, number> | null;
   minute: Record<string, [number, number]> | null;
   cooldowns: Record<string, [string, string | null]> | null;
-  spend: { scope: "model" | "provider" | "idea"; id: string; day: number; month: number }[] | null;
+  /** Spend of finished attempts today and this month (UTC), from the daily rollups (migration 0010). */
+  spend: { scope: "model" | "idea"; id: string; day: number | null; month: number }[] | null;
   stats: [string, string, number, number, number | null, number | null, number | null][] | null;
 }
 
@@ -133,15 +134,21 @@ SELECT json_build_object(
   'cooldowns', (SELECT json_object_agg(model_id, json_build_array(cooldown_until, cooldown_reason))
                   FROM model_runtime WHERE cooldown_until > now()),
   'spend', (SELECT json_agg(json_build_object('scope', scope, 'id', id, 'day', day, 'month', month)) FROM (
-              SELECT s.scope, s.id, sum(s.cost) FILTER (WHERE s.started_at >= date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')::float8 AS day,
-                     sum(s.cost)::float8 AS month
-                FROM (SELECT c.started_at, c.cost_usd AS cost, v.scope, v.id
-                        FROM model_calls c
-                        LEFT JOIN ideas i ON i.id = c.idea_id
-                        CROSS JOIN LATERAL (VALUES ('model', c.model_id), ('provider', c.provider), ('idea', i.key)) AS v(scope, id)
-                       WHERE c.started_at >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-                         AND c.cost_usd > 0 AND v.id IS NOT NULL) s
-               GROUP BY s.scope, s.id) b),
+              SELECT 'model' AS scope, r.model AS id,
+                     (sum(r.cost_usd) FILTER (WHERE r.bucket_start >= date_bin('1 day', now(), timestamptz '2000-01-01 00:00Z')))::float8 AS day,
+                     sum(r.cost_usd)::float8 AS month
+                FROM task_rollups r
+               WHERE r.grain = 'day' AND r.bucket_start >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                 AND r.model <> '' AND r.cost_usd > 0
+               GROUP BY r.model
+              UNION ALL
+              SELECT 'idea', i.key,
+                     (sum(r.cost_usd) FILTER (WHERE r.bucket_start >= date_bin('1 day', now(), timestamptz '2000-01-01 00:00Z')))::float8,
+                     sum(r.cost_usd)::float8
+                FROM idea_rollups r JOIN ideas i ON i.id = r.idea_id
+               WHERE r.grain = 'day' AND r.bucket_start >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+                 AND r.cost_usd > 0
+               GROUP BY i.key) b),
   'stats', (SELECT json_agg(json_build_array(model_id, kind, attempts, successes, mean_duration_ms,
                                              expected_successes, mean_duration_ratio)) FROM model_kind_stats)
 )::text AS world`;
@@ -178,20 +185,24 @@ function budgetReason(
   modelId: string,
   providerId: string,
 ): string | null {
-  const spent = (scope: string, id: string) => world.spend?.find((s) => s.scope === scope && s.id === id);
+  const spent = (id: string) => world.spend?.find((s) => s.scope === "model" && s.id === id);
+  // A provider's spend is its models' (the rollups count by model; a model no longer configured
+  // no longer counts toward its old provider).
+  const providerSpent = (period: "day" | "month") =>
+    registry
+      .all()
+      .filter((m) => m.provider.id === providerId)
+      .reduce((sum, m) => sum + (spent(m.config.id)?.[period] ?? 0), 0);
   const model = registry.get(modelId)!.config;
   const providerBudget = registry.providerBudget(providerId);
-  const checks: [number | undefined, number | undefined, string][] = [
-    [model.dailyBudgetUsd, spent("model", modelId)?.day, `model ${modelId}: daily budget`],
-    [model.monthlyBudgetUsd, spent("model", modelId)?.month, `model ${modelId}: monthly budget`],
-    [providerBudget?.dailyUsd, spent("provider", providerId)?.day, `provider ${providerId}: daily budget`],
-    [
-      providerBudget?.monthlyUsd,
-      spent("provider", providerId)?.month,
-      `provider ${providerId}: monthly budget`,
-    ],
+  const checks: [number | undefined, number | null | undefined, string][] = [
+    [model.dailyBudgetUsd, spent(modelId)?.day, `model ${modelId}: daily budget`],
+    [model.monthlyBudgetUsd, spent(modelId)?.month, `model ${modelId}: monthly budget`],
+    [providerBudget?.dailyUsd, providerSpent("day"), `provider ${providerId}: daily budget`],
+    [providerBudget?.monthlyUsd, providerSpent("month"), `provider ${providerId}: monthly budget`],
   ];
-  for (const [cap, used = 0, what] of checks) {
+  for (const [cap, spentUsd, what] of checks) {
+    const used = spentUsd ?? 0;
     if (cap !== undefined && used >= cap) return `${what} spent ($${used.toFixed(2)} of $${cap.toFixed(2)})`;
   }
   return null;
