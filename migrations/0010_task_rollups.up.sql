@@ -32,6 +32,7 @@ CREATE TABLE task_rollups (
   retries         bigint NOT NULL,
   tasks_failed    bigint NOT NULL,
   deadline_misses bigint NOT NULL,
+  unverified      bigint NOT NULL,
   duration_ms     float8 NOT NULL,
   queue_wait_ms   float8 NOT NULL,
   input_tokens    bigint NOT NULL,
@@ -61,6 +62,7 @@ CREATE TABLE idea_rollups (
   retries         bigint NOT NULL,
   tasks_failed    bigint NOT NULL,
   deadline_misses bigint NOT NULL,
+  unverified      bigint NOT NULL,
   duration_ms     float8 NOT NULL,
   queue_wait_ms   float8 NOT NULL,
   input_tokens    bigint NOT NULL,
@@ -121,6 +123,9 @@ BEGIN
            count(*) FILTER (WHERE n.outcome IN ('failed', 'timed_out', 'lease_lost') AND t.status = 'failed') AS tasks_failed,
            count(*) FILTER (WHERE t.deadline IS NOT NULL AND n.finished_at > t.deadline
                               AND (n.outcome = 'succeeded' OR t.status IN ('failed', 'cancelled'))) AS deadline_misses,
+           -- Answers the model gave as done that failed the task's check (src/models/llm-kind.ts,
+           -- OutputMismatchError): success as the model reports it, not as verified.
+           count(*) FILTER (WHERE n.outcome = 'failed' AND n.error_class = 'OutputMismatch') AS unverified,
            sum(x.duration_ms) AS duration_ms, sum(x.queue_wait_ms) AS queue_wait_ms,
            sum(n.input_tokens) AS input_tokens, sum(n.output_tokens) AS output_tokens, sum(n.cost_usd) AS cost_usd
       FROM new_attempts n
@@ -134,7 +139,7 @@ BEGIN
            sum(attempts) AS attempts, sum(succeeded) AS succeeded, sum(failed) AS failed,
            sum(timed_out) AS timed_out, sum(cancelled) AS cancelled, sum(lease_lost) AS lease_lost,
            sum(released) AS released, sum(retries) AS retries, sum(tasks_failed) AS tasks_failed,
-           sum(deadline_misses) AS deadline_misses, sum(duration_ms) AS duration_ms,
+           sum(deadline_misses) AS deadline_misses, sum(unverified) AS unverified, sum(duration_ms) AS duration_ms,
            sum(queue_wait_ms) AS queue_wait_ms, sum(input_tokens) AS input_tokens,
            sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd,
            (SELECT array_agg((SELECT COALESCE(sum(b.attempts), 0) FROM g b
@@ -150,7 +155,7 @@ BEGIN
     INSERT INTO idea_rollups AS r
     SELECT s.grain, date_bin(s.width, c.minute, timestamptz '2000-01-01 00:00Z'), c.idea_id, c.stage, c.kind, c.model, c.shard,
            sum(c.attempts), sum(c.succeeded), sum(c.failed), sum(c.timed_out), sum(c.cancelled),
-           sum(c.lease_lost), sum(c.released), sum(c.retries), sum(c.tasks_failed), sum(c.deadline_misses),
+           sum(c.lease_lost), sum(c.released), sum(c.retries), sum(c.tasks_failed), sum(c.deadline_misses), sum(c.unverified),
            sum(c.duration_ms), sum(c.queue_wait_ms), sum(c.input_tokens), sum(c.output_tokens), sum(c.cost_usd)
       FROM g c CROSS JOIN (VALUES ('hour', interval '1 hour'), ('day', interval '1 day')) AS s(grain, width)
      WHERE c.idea_id IS NOT NULL
@@ -161,7 +166,7 @@ BEGIN
       cancelled = r.cancelled + excluded.cancelled, lease_lost = r.lease_lost + excluded.lease_lost,
       released = r.released + excluded.released, retries = r.retries + excluded.retries,
       tasks_failed = r.tasks_failed + excluded.tasks_failed,
-      deadline_misses = r.deadline_misses + excluded.deadline_misses,
+      deadline_misses = r.deadline_misses + excluded.deadline_misses, unverified = r.unverified + excluded.unverified,
       duration_ms = r.duration_ms + excluded.duration_ms, queue_wait_ms = r.queue_wait_ms + excluded.queue_wait_ms,
       input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
       cost_usd = r.cost_usd + excluded.cost_usd
@@ -169,7 +174,7 @@ BEGIN
   INSERT INTO task_rollups AS r
   SELECT s.grain, date_bin(s.width, m.minute, timestamptz '2000-01-01 00:00Z'), m.stage, m.kind, m.model, m.shard,
          sum(m.attempts), sum(m.succeeded), sum(m.failed), sum(m.timed_out), sum(m.cancelled),
-         sum(m.lease_lost), sum(m.released), sum(m.retries), sum(m.tasks_failed), sum(m.deadline_misses),
+         sum(m.lease_lost), sum(m.released), sum(m.retries), sum(m.tasks_failed), sum(m.deadline_misses), sum(m.unverified),
          sum(m.duration_ms), sum(m.queue_wait_ms), sum(m.input_tokens), sum(m.output_tokens), sum(m.cost_usd),
          steward_sum_counts(m.duration_hist), steward_sum_counts(m.queue_wait_hist)
     FROM minutes m
@@ -181,7 +186,7 @@ BEGIN
     cancelled = r.cancelled + excluded.cancelled, lease_lost = r.lease_lost + excluded.lease_lost,
     released = r.released + excluded.released, retries = r.retries + excluded.retries,
     tasks_failed = r.tasks_failed + excluded.tasks_failed,
-    deadline_misses = r.deadline_misses + excluded.deadline_misses,
+    deadline_misses = r.deadline_misses + excluded.deadline_misses, unverified = r.unverified + excluded.unverified,
     duration_ms = r.duration_ms + excluded.duration_ms, queue_wait_ms = r.queue_wait_ms + excluded.queue_wait_ms,
     input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens,
     cost_usd = r.cost_usd + excluded.cost_usd,

@@ -15,6 +15,11 @@ export interface MeasuresQuery {
   kind?: string[];
   /** Model ids; `none` for attempts that ran on no model. */
   model?: string[];
+  /**
+   * A name no rollup has counted: refused, naming those that exist (the default: a person asked
+   * for it), or measured as nothing (targets: a stage with no attempt yet has no data, not an error).
+   */
+  unknownNames?: "refuse" | "measure";
 }
 
 export interface Percentiles {
@@ -37,6 +42,13 @@ export interface Measures {
   /** Tasks whose last attempt failed for good. */
   tasksFailed: number;
   deadlineMisses: number;
+  /** Answers a model gave as done that failed the task's check (its output schema). */
+  unverified: number;
+  /**
+   * Trust inflation: of the attempts whose model reported success, the share that was not
+   * verified (unverified ÷ (succeeded + unverified)). docs/indicators.md.
+   */
+  trustInflation: number | null;
   /** Of the attempts that ran to an end (succeeded or failed), the share that succeeded. */
   successRate: number | null;
   failureRate: number | null;
@@ -69,6 +81,7 @@ interface SumsRow {
   retries: number;
   tasks_failed: number;
   deadline_misses: number;
+  unverified: number;
   duration_ms: number;
   queue_wait_ms: number;
   input_tokens: number;
@@ -82,6 +95,7 @@ const sums = `sum(attempts)::float8 AS attempts, sum(succeeded)::float8 AS succe
   sum(failed + timed_out + lease_lost)::float8 AS failed, sum(cancelled)::float8 AS cancelled,
   sum(released)::float8 AS released, sum(retries)::float8 AS retries,
   sum(tasks_failed)::float8 AS tasks_failed, sum(deadline_misses)::float8 AS deadline_misses,
+  sum(unverified)::float8 AS unverified,
   sum(duration_ms) AS duration_ms, sum(queue_wait_ms) AS queue_wait_ms,
   sum(input_tokens)::float8 AS input_tokens, sum(output_tokens)::float8 AS output_tokens,
   sum(cost_usd)::float8 AS cost_usd`;
@@ -102,7 +116,7 @@ const groupColumn: Record<Exclude<StatsDimension, "idea">, string> = {
  * percentiles are null, and a window shorter than an hour reads whole hours.
  */
 export async function readMeasures(db: Queryable, query: MeasuresQuery): Promise<MeasuresAnswer> {
-  await refuseUnknownNames(db, query);
+  if (query.unknownNames !== "measure") await refuseUnknownNames(db, query);
   const { window, by } = query;
   const models = query.model?.map((m) => (m === "none" ? "" : m)) ?? null;
   const params = [
@@ -147,6 +161,7 @@ const emptySums: SumsRow = {
   retries: 0,
   tasks_failed: 0,
   deadline_misses: 0,
+  unverified: 0,
   duration_ms: 0,
   queue_wait_ms: 0,
   input_tokens: 0,
@@ -170,6 +185,8 @@ function toMeasures(r: SumsRow, minutes: number): Measures {
     retries: r.retries,
     tasksFailed: r.tasks_failed,
     deadlineMisses: r.deadline_misses,
+    unverified: r.unverified,
+    trustInflation: ratio(r.unverified, r.succeeded + r.unverified),
     successRate: ratio(r.succeeded, ended),
     failureRate: ratio(r.failed, ended),
     retryRate: ratio(r.retries, r.attempts),

@@ -134,6 +134,40 @@ describe(`telemetry rollups on ${backend}`, () => {
     assert.equal(m!.tasksFailed, 1, "with no attempt left, the task failed for good");
   });
 
+  it("counts answers that failed their check as unverified: trust inflation", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    await enqueueTasks(
+      deps,
+      Array.from({ length: 4 }, () => ({ kind: "noop", maxAttempts: 1 })),
+    );
+    const { tasks, claimId } = await claimTaskBatch(db, {
+      workerId: "w",
+      limit: 4,
+      kinds: deps.kinds.names(),
+      leaseMs: 30_000,
+    });
+    await completeTasks(
+      db,
+      "w",
+      tasks.map((task, i) => ({
+        taskId: task.id,
+        attempt: task.attempt,
+        outcome: i === 0 ? ("failed" as const) : ("succeeded" as const),
+        error: i === 0 ? { class: "OutputMismatch", message: "not JSON" } : undefined,
+        retryAt: null,
+        queuedAt: task.readyAt,
+        startedAt: task.startedAt,
+        finishedAt: new Date(),
+      })),
+      60,
+      [claimId!],
+    );
+    const [m] = (await readMeasures(db, { window: lastHour() })).rows;
+    assert.equal(m!.unverified, 1);
+    assert.equal(m!.trustInflation, 1 / 4, "one of the four answers given as done was not right");
+  });
+
   it("buckets values in SQL as the reader does", async (t) => {
     const { db } = await createTestDatabase(t);
     await testDeps(db);
