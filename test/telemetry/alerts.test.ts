@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { Queryable } from "../../src/db/database.ts";
+import { alertSettingsSchema, evaluateAlerts, listAlerts } from "../../src/telemetry/alerts.ts";
+import { testDeps } from "../support/steward-deps.ts";
+import { TestClock } from "../support/test-clock.ts";
+import { backend, createTestDatabase } from "../support/test-database.ts";
+
+const minute = 60_000;
+
+/** Writes minute rollups of one stage: `durations[i]` ms on average, 10 attempts a minute, ending at `end`. */
+async function rollupMinutes(db: Queryable, end: Date, durations: number[]) {
+  const last = Math.floor(end.getTime() / minute) * minute;
+  const rows = durations.map((ms, i) => [new Date(last - (durations.length - 1 - i) * minute).toISOString(), ms]);
+  await db.query(
+    `INSERT INTO task_rollups (grain, bucket_start, stage, kind, model, shard, attempts, succeeded, failed, timed_out,
+                               cancelled, lease_lost, released, retries, tasks_failed, deadline_misses, unverified,
+                               duration_ms, queue_wait_ms, input_tokens, output_tokens, cost_usd, duration_hist, queue_wait_hist)
+     SELECT 'minute', (r ->> 0)::timestamptz, 'Implement Ideas', 'noop', '', 0, 10, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            10 * (r ->> 1)::float8, 10, 0, 0, 0, '{10}', '{10}'
+       FROM jsonb_array_elements($1::jsonb) r
+     ON CONFLICT (grain, bucket_start, stage, kind, model, shard) DO UPDATE SET duration_ms = excluded.duration_ms`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** A steady level with a little deterministic wobble. */
+const level = (ms: number, n: number, offset = 0) => Array.from({ length: n }, (_, i) => ms + ((i + offset) % 3) * 2);
+
+describe(`alerts on trend change on ${backend}`, () => {
+  it("opens one alert when a stage's duration shifts up, keeps it while it lasts, resolves it on recovery", async (t) => {
+    const { db } = await createTestDatabase(t);
+    await testDeps(db);
+    const clock = new TestClock(Date.now());
+    const settings = alertSettingsSchema.parse({});
+    await rollupMinutes(db, clock.now(), [...level(100, 60), ...level(400, 15)]);
+
+    assert.deepEqual(await evaluateAlerts(db, settings, clock), { opened: 1, updated: 0, resolved: 0 });
+    const [alert] = await listAlerts(db, { open: true });
+    assert.equal(alert!.indicator, "duration");
+    assert.deepEqual(alert!.scope, { stage: "Implement Ideas" });
+    assert.equal(alert!.detector, "cusum");
+    assert.ok(Math.abs(alert!.beforeValue - 102) < 3, `before ${alert!.beforeValue}`);
+    assert.ok(alert!.afterValue > 300, `after ${alert!.afterValue}`);
+    assert.match(alert!.message, /^duration of stage Implement Ideas rose from 10\d to \d{3} \(\+\d+ %\) since /);
+    const changedAt = new Date(alert!.changedAt).getTime();
+    const shiftAt = Math.floor(clock.now().getTime() / minute) * minute - 14 * minute;
+    assert.ok(Math.abs(changedAt - shiftAt) <= 3 * minute, "the point of change is where the shift began");
+
+    assert.deepEqual(
+      await evaluateAlerts(db, settings, clock),
+      { opened: 0, updated: 1, resolved: 0 },
+      "the same change again updates the open alert",
+    );
+    assert.equal((await listAlerts(db)).length, 1);
+
+    clock.advance(10 * minute);
+    await rollupMinutes(db, clock.now(), [...level(100, 60), ...level(400, 15), ...level(100, 10)].slice(-85));
+    const later = await evaluateAlerts(db, settings, clock);
+    assert.equal(later.resolved, 1, JSON.stringify(later));
+    const [resolved] = await listAlerts(db);
+    assert.equal(resolved!.status, "resolved");
+    assert.ok(resolved!.resolvedAt !== null);
+  });
+
+  it("raises nothing on a steady series, and refuses bad settings naming the key", async (t) => {
+    const { db } = await createTestDatabase(t);
+    await testDeps(db);
+    const clock = new TestClock(Date.now());
+    await rollupMinutes(db, clock.now(), level(100, 90));
+    assert.deepEqual(await evaluateAlerts(db, alertSettingsSchema.parse({}), clock), {
+      opened: 0,
+      updated: 0,
+      resolved: 0,
+    });
+    const bad = alertSettingsSchema.safeParse({ detector: "crystal-ball", minChange: -1 });
+    assert.equal(bad.success, false);
+    const paths = bad.error!.issues.map((i) => i.path.join("."));
+    assert.deepEqual(paths.sort(), ["detector", "minChange"]);
+    assert.match(bad.error!.issues.find((i) => i.path[0] === "detector")!.message, /must be one of: .*cusum/);
+  });
+});
