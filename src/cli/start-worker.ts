@@ -1,6 +1,7 @@
 import type { Deps } from "../app/deps.ts";
 import type { AttemptReport } from "../tasks/complete-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
+import { targetEvaluationStep } from "../telemetry/targets.ts";
 import { WorkerPool } from "../workers/worker-pool.ts";
 
 /** Attempts a worker finished, by how they ended: what `steward worker` and `start` print when they stop. */
@@ -15,13 +16,16 @@ export interface StartedWorker {
 
 /** Starts a worker pool for `steward worker` and `steward start`, counting the attempts it finishes. */
 export async function startWorker(
-  deps: Pick<Deps, "db" | "config" | "kinds" | "logger" | "models" | "metrics">,
+  deps: Pick<Deps, "db" | "config" | "kinds" | "logger" | "models" | "metrics" | "clock">,
   options: { concurrency?: number; kinds?: string[] } = {},
 ): Promise<StartedWorker> {
   if (options.kinds) requireKnownKinds(deps.kinds, options.kinds);
   const kinds = options.kinds ?? deps.kinds.names();
   const concurrency = options.concurrency ?? deps.config.workers.concurrency;
-  const pool = new WorkerPool(deps, { concurrency, kinds });
+  // Each worker evaluates the targets (one process at a time: telemetry/targets.ts), so that
+  // breaches are recorded wherever the workers run.
+  const steps = deps.config.telemetry.targets.length > 0 ? [targetEvaluationStep(deps)] : [];
+  const pool = new WorkerPool(deps, { concurrency, kinds, steps });
   // Its attempts count in this process's GET /metrics (src/telemetry/process-metrics.ts).
   deps.metrics.watch(pool);
   const tally: WorkerTally = { succeeded: 0, failed: 0, timed_out: 0, released: 0 };

@@ -8,6 +8,7 @@ import {
 } from "../models/model-config.ts";
 import { checkModelConfig } from "../models/model-registry.ts";
 import { taskConfigSchema } from "../tasks/task-config.ts";
+import { telemetryConfigSchema } from "../telemetry/telemetry-config.ts";
 import { workerConfigSchema } from "../workers/worker-config.ts";
 
 /**
@@ -16,7 +17,8 @@ import { workerConfigSchema } from "../workers/worker-config.ts";
  * Every object is strict: an unknown key is an error naming the key, its source and the allowed keys.
  * In zod 4, `.prefault({})` (not `.default({})`) makes an absent section take its inner defaults.
  * A domain's section is its own schema, in its own folder (db/database-config.ts,
- * tasks/task-config.ts, workers/worker-config.ts, models/model-config.ts), so that the domain imports only its section.
+ * tasks/task-config.ts, workers/worker-config.ts, models/model-config.ts, telemetry/telemetry-config.ts),
+ * so that the domain imports only its section.
  */
 export const configSchema = z
   .strictObject({
@@ -55,6 +57,8 @@ export const configSchema = z
     prices: z.array(priceTableSchema).default([]),
     /** Spend caps for a provider's models together, or for an idea's tasks. */
     budgets: z.array(budgetSchema).default([]),
+    /** Targets (SLOs) per stage and kind, and how often they are evaluated (src/telemetry/telemetry-config.ts). */
+    telemetry: telemetryConfigSchema,
   })
   // Cross-references: a model's provider and fallbacks exist, ids are unique, prices resolve.
   .superRefine((config, ctx) => {

@@ -187,7 +187,7 @@ function configError(error: z.ZodError, sources: Map<string, string>, input: Pla
   const problems = error.issues.map((issue) => {
     const keyPath = issue.path.map(String);
     if (issue.code === "unrecognized_keys") {
-      const where = keyPath.length ? ` in "${keyPath.join(".")}"` : "";
+      const where = keyPath.length ? ` in "${keyName(keyPath)}"` : "";
       const source = sourceOf(sources, [...keyPath, issue.keys[0]!]);
       const allowed = allowedKeys(keyPath);
       return `${source}: unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${where}; allowed keys are: ${allowed.join(", ")}`;
@@ -198,11 +198,19 @@ function configError(error: z.ZodError, sources: Map<string, string>, input: Pla
       input,
     );
     const got = given === undefined ? "" : ` (got ${JSON.stringify(given)})`;
-    return `${source}: "${keyPath.join(".")}" ${issue.message}${got}`;
+    return `${source}: "${keyName(keyPath)}" ${issue.message}${got}`;
   });
   return new StewardError("config_invalid", `Invalid configuration:\n  - ${problems.join("\n  - ")}`, {
     details: { problems },
   });
+}
+
+/** `telemetry.targets[2].p95DurationMs`: a key as it is written about, indices in brackets. */
+function keyName(keyPath: string[]): string {
+  return keyPath.reduce(
+    (name, key) => (/^\d+$/.test(key) ? `${name}[${key}]` : name ? `${name}.${key}` : key),
+    "",
+  );
 }
 
 /** The source that set a key, or the nearest enclosing key (arrays are set whole). */

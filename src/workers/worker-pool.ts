@@ -32,6 +32,19 @@ export interface WorkerPoolOptions extends Partial<Omit<WorkerConfig, "embedded"
   kinds?: string[];
   /** Most tasks claimed by one statement (default: the concurrency). */
   claimBatch?: number;
+  /** Periodic work beside the maintenance, handed in by a layer above (target evaluation). */
+  steps?: MaintenanceStep[];
+}
+
+/**
+ * A periodic step of a folder this one may not import (telemetry sits beside workers), run
+ * every `everyMs` (with jitter) on its own timer, never on the claim path; a run still going
+ * when the next is due is not started twice, and a failure is logged, never thrown.
+ */
+export interface MaintenanceStep {
+  name: string;
+  everyMs: number;
+  run: () => Promise<unknown>;
 }
 
 /** Why a running handler's signal fired. */
@@ -105,6 +118,8 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
   readonly #noModel: NoModelWarnings;
   readonly #timers: NodeJS.Timeout[] = [];
   readonly #unlisten: (() => Promise<void>)[] = [];
+  readonly #steps: MaintenanceStep[];
+  readonly #stepsRunning = new Map<MaintenanceStep, Promise<void>>();
   #state: "idle" | "running" | "stopping" | "stopped" = "idle";
   #claiming = false;
   #claimAgain = false;
@@ -127,6 +142,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       kinds: options.kinds ?? deps.kinds.names(),
       claimBatch: options.claimBatch ?? concurrency,
     };
+    this.#steps = options.steps ?? [];
     this.workerId = options.workerId ?? `${hostname()}/${process.pid}/${randomBytes(3).toString("hex")}`;
     this.#noModel = new NoModelWarnings(deps.logger, this.workerId, this.#clock);
     this.#batcher = new CompletionBatcher(
@@ -160,6 +176,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#every(this.#options.pollMs, () => this.#claimSoon("work"));
     this.#every(this.#options.heartbeatMs, () => this.#heartbeat());
     this.#every(this.#options.maintenanceMs, () => this.#maintain(), true);
+    for (const step of this.#steps) this.#every(step.everyMs, () => this.#runStep(step), true);
     this.#deps.logger.info(
       { worker: this.workerId, concurrency: this.#options.concurrency, kinds: this.#options.kinds },
       "worker started",
@@ -176,6 +193,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     this.#state = "stopping";
     for (const timer of this.#timers.splice(0)) clearInterval(timer);
     await Promise.all(this.#unlisten.splice(0).map((unlisten) => unlisten().catch(() => {})));
+    await Promise.all(this.#stepsRunning.values());
     const heartbeat = setInterval(() => void this.#heartbeat(), this.#options.heartbeatMs);
     try {
       const settled = Promise.all([...this.#running.values()].map((r) => r.done));
@@ -434,6 +452,21 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       logger.warn(leases, "expired leases: tasks of stopped workers handed back");
     const blocked = await repairBlockedTasks(db);
     if (blocked.queued + blocked.failed > 0) logger.warn(blocked, "blocked tasks repaired");
+  }
+
+  #runStep(step: MaintenanceStep): void {
+    if (this.#stepsRunning.has(step)) return;
+    const run = (async () => {
+      try {
+        await step.run();
+      } catch (error) {
+        const context = { err: error, worker: this.workerId, step: step.name };
+        this.#deps.logger.warn(context, `worker: ${step.name} failed; will try again`);
+      } finally {
+        this.#stepsRunning.delete(step);
+      }
+    })();
+    this.#stepsRunning.set(step, run);
   }
 
   #reportError(error: unknown): void {

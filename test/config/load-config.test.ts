@@ -101,6 +101,58 @@ describe("configuration", () => {
     );
   });
 
+  it("refuses a malformed target, naming its key and what is allowed", () => {
+    const targets = [
+      { stage: "Implement Ideas", avgDurationMs: 120_000 },
+      { kind: "noop", window: "2h", p95DurationMs: 3_000 },
+      { stage: "Self-Improvement", p95DurationMs: "3s" },
+      { successRate: 1.5 },
+      { stage: "Idea Implementation" },
+      { stage: "Implement Ideas", avgDurationMs: 60_000 },
+    ];
+    const cwd = folderWith({ "steward.config.json": JSON.stringify({ telemetry: { targets } }) });
+    const error = (() => {
+      try {
+        loadConfig({ cwd, env: {} });
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    assert.ok(isStewardError(error, "config_invalid"), String(error));
+    for (const pattern of [
+      /steward\.config\.json: "telemetry\.targets\[1\]\.window" .*"5m"\|"15m"\|"30m"\|"1h".*\(got "2h"\)/,
+      /"telemetry\.targets\[2\]\.p95DurationMs" .*expected number.*\(got "3s"\)/,
+      /"telemetry\.targets\[3\]\.successRate" .*<=1 \(got 1\.5\)/,
+      /"telemetry\.targets\[3\]" names neither a stage nor a kind/,
+      /"telemetry\.targets\[4\]" sets no measure: give at least one of avgDurationMs, p95DurationMs, successRate, queueWaitP95Ms, costPerSuccessUsd/,
+    ])
+      assert.match(error.message, pattern);
+    const twice = folderWith({
+      "steward.config.json": JSON.stringify({ telemetry: { targets: [targets[0], targets[5]] } }),
+    });
+    assert.throws(
+      () => loadConfig({ cwd: twice, env: {} }),
+      fails(/"telemetry\.targets\[1\]" covers the same stage, kind and window as telemetry\.targets\[0\]/),
+    );
+    const unknown = folderWith({
+      "steward.config.json": JSON.stringify({ telemetry: { targets: [{ stage: "x", p99DurationMs: 1 }] } }),
+    });
+    assert.throws(
+      () => loadConfig({ cwd: unknown, env: {} }),
+      fails(
+        /unknown key "p99DurationMs" in "telemetry\.targets\[0\]"; allowed keys are: stage, kind, window, avgDurationMs/,
+      ),
+    );
+    const fine = folderWith({
+      "steward.config.json": JSON.stringify({ telemetry: { targets: [targets[0]] } }),
+    });
+    const { config } = loadConfig({ cwd: fine, env: {} });
+    assert.deepEqual(config.telemetry, {
+      targets: [{ stage: "Implement Ideas", window: "1h", avgDurationMs: 120_000 }],
+      evaluateEveryMs: 60_000,
+    });
+  });
+
   it("names what is wrong in the models: a missing provider, an unknown key, a bad value, a missing price", () => {
     const cwd = folderWith({
       "steward.config.yaml": [
@@ -119,9 +171,9 @@ describe("configuration", () => {
         const text = error.message;
         assert.match(
           text,
-          /unknown key "colour" in "models\.1"; allowed keys are: id, provider, model, capabilities/,
+          /unknown key "colour" in "models\[1\]"; allowed keys are: id, provider, model, capabilities/,
         );
-        assert.match(text, /steward\.config\.yaml: "models\.1\.concurrency" .*(>=|at least) ?1.*\(got 0\)/);
+        assert.match(text, /steward\.config\.yaml: "models\[1\]\.concurrency" .*(>=|at least) ?1.*\(got 0\)/);
         return true;
       },
     );
@@ -137,7 +189,7 @@ describe("configuration", () => {
     assert.throws(
       () => loadConfig({ cwd: fixed, env: {} }),
       fails(
-        /"models\.0\.provider" names provider "nowhere", which is not configured; configured providers: sim[\s\S]*"models\.1\.fallback\.0" names model "ghost"[\s\S]*"models\.1\.price" is missing/,
+        /"models\[0\]\.provider" names provider "nowhere", which is not configured; configured providers: sim[\s\S]*"models\[1\]\.fallback\[0\]" names model "ghost"[\s\S]*"models\[1\]\.price" is missing/,
       ),
     );
   });
