@@ -24,6 +24,8 @@ import { describeKinds, pauseKnownKinds, resumeKnownKinds } from "../tasks/pause
 import { listTasks, type TaskFilter } from "../tasks/query-tasks.ts";
 import { requireTask } from "../tasks/require-task.ts";
 import { importTasks } from "../tasks/task-lines.ts";
+import { listAlerts } from "../telemetry/alerts.ts";
+import { type IndicatorName, indicatorSeriesOf } from "../telemetry/indicator-series.ts";
 import { measureTasks, type StatsRequest } from "../telemetry/task-measures.ts";
 import type { Deps } from "./deps.ts";
 import { getSystemStatus } from "./system-status.ts";
@@ -40,6 +42,9 @@ export function stewardOperations(deps: Deps) {
     status: () => getSystemStatus(deps, { waiting: true }),
     models: () => getModelsStatus(deps.db, deps.models),
     stats: (request: StatsRequest) => measureTasks(deps.db, deps.clock, request),
+    indicators: (request: { since?: string; until?: string; indicators?: IndicatorName[] }) =>
+      indicatorSeriesOf(deps.db, deps.clock, request),
+    alerts: (options: { open?: boolean; limit?: number }) => listAlerts(deps.db, options),
     listTasks: (filter: TaskFilter) => listTasks(deps.db, filter),
     getTask: (id: number) => requireTask(deps.db, id),
     addTasks: (inputs: unknown[]) => enqueueTasks(deps, inputs),

@@ -8,6 +8,7 @@ import { registerDoctorCommand } from "./commands/doctor-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
 import { registerStartCommand } from "./commands/start-command.ts";
+import { registerAlertsCommand } from "./commands/alerts-command.ts";
 import { registerStatsCommand } from "./commands/stats-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
 import { registerTaskCommand } from "./commands/task-command.ts";
@@ -45,6 +46,7 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerWorkerCommand(program, io);
   registerModelsCommand(program, io);
   registerStatsCommand(program, io);
+  registerAlertsCommand(program, io);
   registerDetectCommand(program, io);
   return program;
 }

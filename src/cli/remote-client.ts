@@ -24,6 +24,19 @@ export function remoteClient(server: {
     close: async () => {},
     status: () => call("GET", "/api/status"),
     models: () => call("GET", "/api/models"),
+    indicators: (request) =>
+      call("GET", "/api/indicators", {
+        query: { since: request.since, until: request.until, indicator: request.indicators?.join(",") },
+      }),
+    alerts: async (options) =>
+      (
+        await call<{ alerts: never }>("GET", "/api/alerts", {
+          query: {
+            open: options.open === undefined ? undefined : String(options.open),
+            limit: options.limit,
+          },
+        })
+      ).alerts,
     stats: (request) =>
       call("GET", "/api/stats", {
         query: {

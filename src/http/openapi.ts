@@ -13,6 +13,8 @@ import {
   resumeKindsBodySchema,
   retryDeadBodySchema,
   retryManyBodySchema,
+  alertsQuerySchema,
+  indicatorsQuerySchema,
   statsQuerySchema,
 } from "./operation-schemas.ts";
 import {
@@ -312,6 +314,26 @@ export const apiOperations: ApiOperation[] = [
       200: "`{ window: { from, to, grain }, by, rows: [...] }`",
       400: "An unknown stage, kind or model, or a bad window",
     },
+  },
+  {
+    method: "get",
+    path: "/api/indicators",
+    summary:
+      "The leading indicators (duration, error rate, retry ratio, queue wait, cost per success, output length, trust inflation) as series over a window, per scope",
+    tag: "telemetry",
+    query: indicatorsQuerySchema,
+    responses: {
+      200: "`{ window, series: [{ indicator, scope, points: [{ at, value }] }] }`",
+      400: "A bad window or indicator",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/alerts",
+    summary: "Alerts on trend change, newest first (open=true: only open ones), with their delivery state",
+    tag: "telemetry",
+    query: alertsQuerySchema,
+    responses: { 200: "`{ alerts: [...] }`" },
   },
   {
     method: "get",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { storableText } from "../tasks/storable-text.ts";
+import { indicatorNames } from "../telemetry/indicator-series.ts";
 import { statsDimensions } from "../telemetry/task-measures.ts";
 import { commaList } from "./task-api-schemas.ts";
 
@@ -94,5 +95,29 @@ export const statsQuerySchema = z
     stage: commaList(storableText(1, 100)),
     kind: commaList(kindName),
     model: commaList(storableText(1, 200)),
+  })
+  .strict();
+
+/** `GET /api/indicators`: the leading indicators' series over a window. */
+export const indicatorsQuerySchema = z
+  .object({
+    since: storableText(1, 40).optional(),
+    until: storableText(1, 40).optional(),
+    indicator: commaList(z.enum(indicatorNames)),
+  })
+  .strict();
+
+/** `GET /api/alerts`: alerts on trend change, newest first. */
+export const alertsQuerySchema = z
+  .object({
+    open: z
+      .enum(["true", "false"])
+      .transform((v) => v === "true")
+      .optional(),
+    limit: z
+      .string()
+      .regex(/^[1-9][0-9]{0,3}$/, "must be a whole number from 1 to 9999")
+      .transform(Number)
+      .optional(),
   })
   .strict();

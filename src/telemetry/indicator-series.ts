@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import { quantileOf } from "./histogram.ts";
-import type { Grain } from "./stats-window.ts";
+import { type Grain, type StatsWindow, statsWindow } from "./stats-window.ts";
 
 /**
  * The leading indicators (docs/indicators.md): each a series, one value per rollup bucket, for one
@@ -163,4 +163,17 @@ export async function readIndicatorSeries(
       }
   }
   return series;
+}
+
+/** `GET /api/indicators`: every indicator's series over a window in words (see statsWindow). */
+export function indicatorSeriesOf(
+  db: Queryable,
+  clock: { now(): Date },
+  request: { since?: string; until?: string; indicators?: IndicatorName[] },
+): Promise<{ window: StatsWindow; series: IndicatorSeries[] }> {
+  const window = statsWindow(request.since, request.until, clock.now());
+  return readIndicatorSeries(db, { ...window, indicators: request.indicators }).then((series) => ({
+    window,
+    series,
+  }));
 }

@@ -36,7 +36,10 @@ describe(`steward stats on ${backend}`, () => {
     const table = await runCli(["stats", "--by", "stage"], { cwd, env });
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^From \S+ to \S+ \(minute rollups\)\n/);
-    assert.match(table.stdout, /\nstage\s+attempts\s+succeeded\s+success\s+retries\s+per min\s+avg\s+p50\s+p95\s+p99/);
+    assert.match(
+      table.stdout,
+      /\nstage\s+attempts\s+succeeded\s+success\s+retries\s+per min\s+avg\s+p50\s+p95\s+p99/,
+    );
     assert.match(table.stdout, /\nImplement Ideas\s+4\s+4\s+100\.0%\s+0\.0%/);
     assert.match(table.stdout, /\nSelf-Improvement\s+1\s+1\s+100\.0%/);
 
@@ -52,6 +55,10 @@ describe(`steward stats on ${backend}`, () => {
     const [model] = Object.keys(byModel).filter((m) => m !== "none");
     assert.ok(model, "the llm task's model has a row");
     assert.ok(byModel[model]!.outputTokens > 0, "with its tokens");
+
+    const alerts = await runCli(["alerts"], { cwd, env });
+    assert.equal(alerts.code, 0, alerts.stderr);
+    assert.match(alerts.stdout, /No alert was ever raised\./);
 
     const unknown = await runCli(["stats", "--kind", "nope"], { cwd, env });
     assert.equal(unknown.code, 3, unknown.stderr);
