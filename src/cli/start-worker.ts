@@ -1,6 +1,7 @@
 import type { Deps } from "../app/deps.ts";
 import type { AttemptReport } from "../tasks/complete-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
+import { alertStep } from "../telemetry/alert-step.ts";
 import { targetEvaluationStep } from "../telemetry/targets.ts";
 import { WorkerPool } from "../workers/worker-pool.ts";
 
@@ -25,6 +26,9 @@ export async function startWorker(
   // Each worker evaluates the targets (one process at a time: telemetry/targets.ts), so that
   // breaches are recorded wherever the workers run.
   const steps = deps.config.telemetry.targets.length > 0 ? [targetEvaluationStep(deps)] : [];
+  // And the alerts on trend change (telemetry/alert-step.ts), with their webhook deliveries.
+  if (deps.config.telemetry.alerts.enabled)
+    steps.push(alertStep({ ...deps, settings: deps.config.telemetry.alerts }));
   const pool = new WorkerPool(deps, { concurrency, kinds, steps });
   // Its attempts count in this process's GET /metrics (src/telemetry/process-metrics.ts).
   deps.metrics.watch(pool);

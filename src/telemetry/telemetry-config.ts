@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { alertSettingsSchema } from "./alerts.ts";
 
 /** The windows a target may be held over: durations back from now, as `steward stats --since` takes them. */
 export const targetWindows = ["5m", "15m", "30m", "1h", "6h", "1d", "7d", "30d"] as const;
@@ -57,6 +58,8 @@ export const telemetryConfigSchema = z
     targets: z.array(targetSchema).default([]),
     /** How often a worker's maintenance evaluates the targets (one process at a time on PostgreSQL). */
     evaluateEveryMs: z.number().int().min(1_000).max(86_400_000).default(60_000),
+    /** Alerts on trend change in the leading indicators (src/telemetry/alerts.ts). */
+    alerts: alertSettingsSchema.prefault({}),
   })
   .superRefine((section, ctx) => {
     // A breach is kept open per target and measure, and a target is known by what it covers.

@@ -147,10 +147,22 @@ describe("configuration", () => {
       "steward.config.json": JSON.stringify({ telemetry: { targets: [targets[0]] } }),
     });
     const { config } = loadConfig({ cwd: fine, env: {} });
-    assert.deepEqual(config.telemetry, {
+    const { alerts, ...rest } = config.telemetry;
+    assert.deepEqual(rest, {
       targets: [{ stage: "Implement Ideas", window: "1h", avgDurationMs: 120_000 }],
       evaluateEveryMs: 60_000,
     });
+    assert.equal(alerts.detector, "cusum", "alerts on trend change are on by default, with CUSUM");
+    const badAlerts = folderWith({
+      "steward.config.json": JSON.stringify({
+        telemetry: { alerts: { detector: "crystal-ball", webhook: { url: "ftp://example.test/x" } } },
+      }),
+    });
+    assert.throws(
+      () => loadConfig({ cwd: badAlerts, env: {} }),
+      fails(/"telemetry\.alerts\.detector" must be one of: .*cusum/),
+    );
+    assert.throws(() => loadConfig({ cwd: badAlerts, env: {} }), fails(/"telemetry\.alerts\.webhook\.url"/));
   });
 
   it("names what is wrong in the models: a missing provider, an unknown key, a bad value, a missing price", () => {
