@@ -2,6 +2,7 @@ import type { Deps } from "../app/deps.ts";
 import type { AttemptReport } from "../tasks/complete-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
 import { alertStep } from "../telemetry/alert-step.ts";
+import { rollupRetentionStep } from "../telemetry/rollup-retention.ts";
 import { targetEvaluationStep } from "../telemetry/targets.ts";
 import { WorkerPool } from "../workers/worker-pool.ts";
 
@@ -29,6 +30,7 @@ export async function startWorker(
   // And the alerts on trend change (telemetry/alert-step.ts), with their webhook deliveries.
   if (deps.config.telemetry.alerts.enabled)
     steps.push(alertStep({ ...deps, settings: deps.config.telemetry.alerts }));
+  steps.push(rollupRetentionStep({ db: deps.db, minuteDays: deps.config.telemetry.minuteRollupDays }));
   const pool = new WorkerPool(deps, { concurrency, kinds, steps });
   // Its attempts count in this process's GET /metrics (src/telemetry/process-metrics.ts).
   deps.metrics.watch(pool);

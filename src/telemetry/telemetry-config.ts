@@ -60,6 +60,8 @@ export const telemetryConfigSchema = z
     evaluateEveryMs: z.number().int().min(1_000).max(86_400_000).default(60_000),
     /** Alerts on trend change in the leading indicators (src/telemetry/alerts.ts). */
     alerts: alertSettingsSchema.prefault({}),
+    /** Days the minute rollups are kept; hour and day rollups are kept for good. */
+    minuteRollupDays: z.number().int().min(1).max(90).default(7),
   })
   .superRefine((section, ctx) => {
     // A breach is kept open per target and measure, and a target is known by what it covers.

@@ -147,12 +147,13 @@ describe("configuration", () => {
       "steward.config.json": JSON.stringify({ telemetry: { targets: [targets[0]] } }),
     });
     const { config } = loadConfig({ cwd: fine, env: {} });
-    const { alerts, ...rest } = config.telemetry;
+    const { alerts, minuteRollupDays, ...rest } = config.telemetry;
     assert.deepEqual(rest, {
       targets: [{ stage: "Implement Ideas", window: "1h", avgDurationMs: 120_000 }],
       evaluateEveryMs: 60_000,
     });
     assert.equal(alerts.detector, "cusum", "alerts on trend change are on by default, with CUSUM");
+    assert.equal(minuteRollupDays, 7);
     const badAlerts = folderWith({
       "steward.config.json": JSON.stringify({
         telemetry: { alerts: { detector: "crystal-ball", webhook: { url: "ftp://example.test/x" } } },

@@ -6,6 +6,7 @@ import { type AttemptReport, completeTasks } from "../../src/tasks/complete-task
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { expireLeases } from "../../src/tasks/task-leases.ts";
 import { bucketOf, histogramRelativeError } from "../../src/telemetry/histogram.ts";
+import { pruneMinuteRollups } from "../../src/telemetry/rollup-retention.ts";
 import { statsWindow } from "../../src/telemetry/stats-window.ts";
 import { readMeasures } from "../../src/telemetry/task-measures.ts";
 import { testDeps } from "../support/steward-deps.ts";
@@ -200,6 +201,20 @@ describe(`telemetry rollups on ${backend}`, () => {
     assert.throws(
       () => statsWindow("2026-12-02", "2026-12-01", new Date()),
       (error) => isStewardError(error, "validation_failed") && /earlier than until/.test(error.message),
+    );
+  });
+
+  it("keeps minute rollups for their days, hour and day rollups for good", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    await enqueueTasks(deps, [{ kind: "noop" }]);
+    await runAll(deps, "w", () => ({ outcome: "succeeded", ms: 1 }));
+    await db.query("UPDATE task_rollups SET bucket_start = bucket_start - interval '8 days'");
+    assert.equal(await pruneMinuteRollups(db, 7), 1);
+    const { rows } = await db.query<{ grain: string }>("SELECT grain FROM task_rollups ORDER BY grain");
+    assert.deepEqual(
+      rows.map((r) => r.grain),
+      ["day", "hour"],
     );
   });
 });
