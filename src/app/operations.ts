@@ -26,7 +26,9 @@ import { requireTask } from "../tasks/require-task.ts";
 import { importTasks } from "../tasks/task-lines.ts";
 import { listAlerts } from "../telemetry/alerts.ts";
 import { type IndicatorName, indicatorSeriesOf } from "../telemetry/indicator-series.ts";
-import { measureTasks, type StatsRequest } from "../telemetry/task-measures.ts";
+import { type BreachQuery, listBreaches } from "../telemetry/target-breaches.ts";
+import { measureAgainstTargets } from "../telemetry/targets.ts";
+import type { StatsRequest } from "../telemetry/task-measures.ts";
 import type { Deps } from "./deps.ts";
 import { getSystemStatus } from "./system-status.ts";
 
@@ -41,7 +43,9 @@ export function stewardOperations(deps: Deps) {
   return {
     status: () => getSystemStatus(deps, { waiting: true }),
     models: () => getModelsStatus(deps.db, deps.models),
-    stats: (request: StatsRequest) => measureTasks(deps.db, deps.clock, request),
+    stats: (request: StatsRequest) =>
+      measureAgainstTargets(deps.db, deps.clock, deps.config.telemetry.targets, request),
+    breaches: (query: BreachQuery) => listBreaches(deps.db, query),
     indicators: (request: { since?: string; until?: string; indicators?: IndicatorName[] }) =>
       indicatorSeriesOf(deps.db, deps.clock, request),
     alerts: (options: { open?: boolean; limit?: number }) => listAlerts(deps.db, options),

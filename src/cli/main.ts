@@ -2,15 +2,16 @@
 import { Command, CommanderError } from "commander";
 import { version } from "../version.ts";
 import { type CommandIo, processIo, reportFailure } from "./command-context.ts";
+import { registerAlertsCommand } from "./commands/alerts-command.ts";
 import { registerBackfillCommand } from "./commands/backfill-command.ts";
 import { registerDetectCommand } from "./commands/detect-command.ts";
 import { registerDoctorCommand } from "./commands/doctor-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
 import { registerStartCommand } from "./commands/start-command.ts";
-import { registerAlertsCommand } from "./commands/alerts-command.ts";
 import { registerStatsCommand } from "./commands/stats-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
+import { registerTargetsCommand } from "./commands/targets-command.ts";
 import { registerTaskCommand } from "./commands/task-command.ts";
 import { registerWorkerCommand } from "./commands/worker-command.ts";
 import { exitCodes } from "./exit-codes.ts";
@@ -46,6 +47,7 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerWorkerCommand(program, io);
   registerModelsCommand(program, io);
   registerStatsCommand(program, io);
+  registerTargetsCommand(program, io);
   registerAlertsCommand(program, io);
   registerDetectCommand(program, io);
   return program;

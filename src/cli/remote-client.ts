@@ -48,6 +48,16 @@ export function remoteClient(server: {
           model: request.model?.join(","),
         },
       }),
+    breaches: async (query) =>
+      (
+        await call<{ breaches: never }>("GET", "/api/targets/breaches", {
+          query: {
+            open: query.open === undefined ? undefined : String(query.open),
+            since: query.since?.toISOString(),
+            limit: query.limit,
+          },
+        })
+      ).breaches,
     listTasks: async (filter) =>
       (
         await call<{ tasks: never }>("GET", "/api/tasks", {

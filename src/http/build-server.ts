@@ -10,10 +10,11 @@ import { healthRoutes } from "./routes/health-routes.ts";
 import { kindRoutes } from "./routes/kind-routes.ts";
 import { metricsRoutes } from "./routes/metrics-routes.ts";
 import { modelRoutes } from "./routes/model-routes.ts";
-import { statsRoutes } from "./routes/stats-routes.ts";
 import { openApiRoutes } from "./routes/openapi-routes.ts";
 import { schemaRoutes } from "./routes/schema-routes.ts";
+import { statsRoutes } from "./routes/stats-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
+import { targetRoutes } from "./routes/target-routes.ts";
 import { taskChangeRoutes } from "./routes/task-change-routes.ts";
 import { taskRoutes } from "./routes/task-routes.ts";
 
@@ -65,6 +66,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   await app.register(backfillRoutes, { deps, localToken: options.localToken });
   await app.register(modelRoutes, { deps });
   await app.register(statsRoutes, { deps });
+  await app.register(targetRoutes, { deps });
   await app.register(eventRoutes, { deps });
   await app.register(metricsRoutes, { deps });
   await app.register(openApiRoutes);

@@ -1,11 +1,14 @@
 import { z } from "zod";
 import { taskInputSchema } from "../tasks/task-input.ts";
 import {
+  alertsQuerySchema,
   backfillBodySchema,
   backfillParamsSchema,
+  breachesQuerySchema,
   cancelManyBodySchema,
   deadTasksQuerySchema,
   importQuerySchema,
+  indicatorsQuerySchema,
   kindsBodySchema,
   migrateBodySchema,
   planQuerySchema,
@@ -13,8 +16,6 @@ import {
   resumeKindsBodySchema,
   retryDeadBodySchema,
   retryManyBodySchema,
-  alertsQuerySchema,
-  indicatorsQuerySchema,
   statsQuerySchema,
 } from "./operation-schemas.ts";
 import {
@@ -311,8 +312,20 @@ export const apiOperations: ApiOperation[] = [
     tag: "telemetry",
     query: statsQuerySchema,
     responses: {
-      200: "`{ window: { from, to, grain }, by, rows: [...] }`",
+      200: "`{ window: { from, to, grain }, by, rows: [...], targets: [...] }`: each target of the stages and kinds asked about (telemetry.targets), measure by measure over the same window, `met`, `breached` or `no_data`",
       400: "An unknown stage, kind or model, or a bad window",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/targets/breaches",
+    summary:
+      "Breaches of the targets recorded by the workers, newest first (open=true: still open; since: 1d or an ISO time, breaches that lasted into it): the measure, observed and target values, the window, attempts, a sentence, opened, last seen and resolved times (`steward targets`)",
+    tag: "telemetry",
+    query: breachesQuerySchema,
+    responses: {
+      200: "`{ breaches: [...] }`",
+      400: "A bad open, since or limit",
     },
   },
   {

@@ -121,3 +121,13 @@ export const alertsQuerySchema = z
       .optional(),
   })
   .strict();
+
+/** `GET /api/targets/breaches`: open (true) or resolved (false) only, active since a time, at most limit. */
+export const breachesQuerySchema = z.strictObject({
+  open: z
+    .enum(["true", "false"], { message: "must be true or false" })
+    .transform((value) => value === "true")
+    .optional(),
+  since: storableText(1, 40).optional(),
+  limit: wholeParameter(1, 1_000).optional(),
+});

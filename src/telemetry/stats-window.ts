@@ -33,7 +33,8 @@ export function statsWindow(since: string | undefined, until: string | undefined
   return { from: new Date(Math.floor(from.getTime() / step) * step), to, grain };
 }
 
-function parseSince(value: string, to: Date): Date {
+/** `since` as a time: a duration back from `to` (5m, 1h, 1d, 30d, 2w) or an ISO time; not moved to a bucket. */
+export function parseSince(value: string, to: Date): Date {
   const match = /^(\d{1,6})([mhdw])$/.exec(value.trim());
   if (match) return new Date(to.getTime() - Number(match[1]) * unitMs[match[2]!]!);
   return parseTime(value, "since");

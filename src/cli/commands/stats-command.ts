@@ -1,4 +1,6 @@
 import { type Command, Option } from "commander";
+import type { TargetCheck } from "../../telemetry/targets.ts";
+import { formatMeasure } from "../../telemetry/targets.ts";
 import type { Measures, Percentiles } from "../../telemetry/task-measures.ts";
 import { statsDimensions } from "../../telemetry/task-measures.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
@@ -35,8 +37,12 @@ export function registerStatsCommand(program: Command, io: CommandIo): void {
         if (options.json) return io.out(JSON.stringify(answer));
         const { window } = answer;
         io.out(`From ${window.from} to ${window.to} (${window.grain} rollups)\n`);
-        if (answer.rows.every((r) => r.attempts === 0)) return io.out("No attempt finished in this window.");
-        io.out(renderStatsTable(answer.rows, answer.by, tableWidth(io, options)));
+        if (answer.rows.every((r) => r.attempts === 0)) io.out("No attempt finished in this window.");
+        else io.out(renderStatsTable(answer.rows, answer.by, tableWidth(io, options)));
+        if (answer.targets.length > 0)
+          io.out(
+            `\nTargets over this window:\n${renderTargetsTable(answer.targets, tableWidth(io, options))}`,
+          );
       });
     });
 }
@@ -89,6 +95,25 @@ export function renderStatsTable(rows: Jsonified<Measures>[], by: string | null,
       usd(r.costUsd),
       usd(r.costPerSuccessUsd),
       r.deadlineMisses,
+    ]),
+    { width },
+  );
+}
+
+const targetMark = { met: "✓", breached: "✗", no_data: "no data" } as const;
+
+/** Each target's measure beside its value over the window: `p95 duration  4.2 s  ≤ 3 s  ✗`. */
+export function renderTargetsTable(checks: Jsonified<TargetCheck>[], width?: number): string {
+  return renderTable(
+    ["stage", "kind", "measure", "observed", "target", "", "attempts"],
+    checks.map((c) => [
+      c.stage ?? "any",
+      c.kind ?? "any",
+      c.measure,
+      c.observed === null ? "" : formatMeasure(c.measure, c.observed),
+      `${c.bound === "floor" ? "≥" : "≤"} ${formatMeasure(c.measure, c.target)}`,
+      targetMark[c.status],
+      c.attempts,
     ]),
     { width },
   );
