@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { demoIsOn, demoModelSettings } from "../demo/demo-models.ts";
+import { withDemoTelemetry } from "../demo/demo-telemetry.ts";
 import { loadMigrations } from "../migrate/migration-files.ts";
 import { migrateUp } from "../migrate/migrator.ts";
 import type { ModelSettings } from "../models/model-registry.ts";
@@ -17,9 +18,20 @@ import { createLogger } from "./logger.ts";
  * database and configuration knows the same models.
  */
 export function modelSettings(config: Config, databaseKind: "pglite" | "postgres"): ModelSettings {
-  return config.models.length === 0 && demoIsOn(config.demo.enabled, databaseKind)
-    ? demoModelSettings
-    : config;
+  return usesDemoPool(config, databaseKind) ? demoModelSettings : config;
+}
+
+function usesDemoPool(config: Config, databaseKind: "pglite" | "postgres"): boolean {
+  return config.models.length === 0 && demoIsOn(config.demo.enabled, databaseKind);
+}
+
+/**
+ * The configuration this process runs with: the demo's pool brings its telemetry (targets and
+ * quick alerts, src/demo/demo-telemetry.ts) where the configuration sets none, so that its
+ * drifting model shows as a breach and an alert within minutes.
+ */
+export function effectiveConfig(config: Config, databaseKind: "pglite" | "postgres"): Config {
+  return usesDemoPool(config, databaseKind) ? withDemoTelemetry(config) : config;
 }
 
 export interface StewardHandle extends Deps {
@@ -65,7 +77,7 @@ export async function openSteward(options: {
     throw error;
   }
   const deps = createDeps({
-    config: options.config,
+    config: effectiveConfig(options.config, db.kind),
     db,
     logger,
     migrations,

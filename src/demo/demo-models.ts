@@ -1,10 +1,14 @@
 import type { ModelSettings } from "../models/model-registry.ts";
 
+/** When and how much the demo's drifting model (sim-medium) worsens: a step, so its onset is plain on the charts. */
+export const demoDrift = { afterMs: 120_000, rampMs: 0, latencyFactor: 6, failureRate: 0.35 };
+
 /**
  * The demo's pool of simulated models (provider type `sim`: a declared simulator; nothing is
  * sent anywhere). From fast, cheap and weak to slow, expensive and strong, one of them flaky,
  * with concurrency and rate limits and a daily budget, so that a newcomer sees assignment,
- * limits, cooldowns and costs at work. Used when the configuration names no models and the
+ * limits, cooldowns and costs at work; and one of them (sim-medium) drifts after two minutes, so
+ * that the telemetry has something to see. Used when the configuration names no models and the
  * demo is on (by default on the embedded database); configure `models` to use real providers.
  */
 export const demoModelSettings: ModelSettings = {
@@ -49,7 +53,17 @@ export const demoModelSettings: ModelSettings = {
       fallback: ["sim-small"],
       enabled: true,
       tags: ["simulated", "balanced"],
-      sim: sim({ baseLatencyMs: 150, perOutputTokenMs: 0.9, outputTokens: 500, failureRate: 0.03, seed: 12 }),
+      // The demo's scheduled degradation (README, "The demo"): two minutes after its first call,
+      // sim-medium answers six times slower and fails one call in three, so that the stages it
+      // serves miss their targets and the alerts on trend change fire (demo-telemetry.ts).
+      sim: sim({
+        baseLatencyMs: 150,
+        perOutputTokenMs: 0.9,
+        outputTokens: 500,
+        failureRate: 0.03,
+        seed: 12,
+        drift: demoDrift,
+      }),
     },
     {
       id: "sim-large",

@@ -15,6 +15,21 @@ const id = (what: string) =>
       `${what}: 1–100 lowercase letters, digits and . _ : / -, starting with a letter or digit`,
     );
 
+/**
+ * A simulated model's drift: from `afterMs` after the simulator's first call to the model (in this
+ * process), its latency is multiplied by `latencyFactor` and its share of server errors becomes
+ * `failureRate`; at once (a step) or, with `rampMs`, rising linearly over that time. Only the
+ * `sim` provider reads it: a profile is refused on any other provider (model-registry.ts).
+ */
+export const simDriftSchema = z.strictObject({
+  afterMs: z.number().int().min(0).max(86_400_000),
+  rampMs: z.number().int().min(0).max(86_400_000).default(0),
+  latencyFactor: z.number().min(1).max(100).default(1),
+  /** The failure rate once fully drifted; the profile's own failureRate when left out. */
+  failureRate: z.number().min(0).max(1).optional(),
+});
+export type SimDrift = z.output<typeof simDriftSchema>;
+
 /** Behaviour of a `sim` model: the declared simulator, for demos, tests and benchmarks. */
 export const simProfileSchema = z.strictObject({
   /** Time to first token, and per output token (latency grows with tokens). */
@@ -31,6 +46,8 @@ export const simProfileSchema = z.strictObject({
   rateLimitBurstMs: z.number().int().min(0).max(3_600_000).default(5_000),
   /** Seconds announced in Retry-After during a burst. */
   retryAfterSeconds: z.number().min(0).max(3_600).default(2),
+  /** A scheduled worsening (sim-outcome.ts, simDrift): the model slows down and fails more. */
+  drift: simDriftSchema.optional(),
   /** Seed of the simulator's random numbers: the same seed gives the same calls. */
   seed: z
     .number()

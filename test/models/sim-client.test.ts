@@ -112,6 +112,23 @@ describe("sim provider", () => {
     }
   });
 
+  it("drifts from the model's first call on its clock: slower after afterMs", async () => {
+    const clock = fakeClock(5_000);
+    const client = simClient(clock);
+    const drift = { afterMs: 10_000, rampMs: 0, latencyFactor: 10, failureRate: 0 };
+    const model = simModel({ baseLatencyMs: 100, perOutputTokenMs: 0, jitter: 0, drift });
+    assert.equal((await client.call(model, request())).latencyMs, 100);
+    clock.time += 9_800; // 9,900 ms since the first call
+    assert.equal((await client.call(model, request())).latencyMs, 100);
+    assert.equal((await client.call(model, request())).latencyMs, 1_000, "10,000 ms since the first call");
+    const other = simModel({ baseLatencyMs: 100, perOutputTokenMs: 0, jitter: 0, drift }, "sim-other");
+    assert.equal(
+      (await client.call(other, request())).latencyMs,
+      100,
+      "another model's clock starts at its own first call",
+    );
+  });
+
   it("honours the failure rate over many calls, with 500s", async () => {
     const outcomes = await run(simClient(), simModel({ failureRate: 0.3, seed: 7 }), 2_000);
     const failures = outcomes.filter((o) => "kind" in o);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type SimProfile, simProfileSchema } from "../../src/models/model-config.ts";
-import { drawSimRolls, type SimCall, simOutcome } from "../../src/models/providers/sim-outcome.ts";
+import { drawSimRolls, type SimCall, simDrift, simOutcome } from "../../src/models/providers/sim-outcome.ts";
 
 const profile = (over: Partial<SimProfile> = {}): SimProfile =>
   simProfileSchema.parse({ baseLatencyMs: 100, perOutputTokenMs: 10, jitter: 0.5, ...over });
@@ -78,5 +78,97 @@ describe("a simulated call's outcome", () => {
       latencyMs: 1_000,
       wouldTakeMs: 2_100,
     });
+  });
+
+  it("drifts on schedule: nothing before afterMs, then the latency multiplied and the failure rate replaced", () => {
+    const drifting = profile({
+      failureRate: 0.1,
+      drift: { afterMs: 60_000, rampMs: 0, latencyFactor: 4, failureRate: 0.5 },
+    });
+    const answered = (sinceFirstCallMs?: number) => simOutcome(call({ profile: drifting, sinceFirstCallMs }));
+    // (100 + 10 × 200) × 1 = 2,100 ms before; × 4 after.
+    assert.deepEqual(answered(59_999), {
+      kind: "answered",
+      latencyMs: 2_100,
+      outputTokens: 200,
+      truncated: false,
+    });
+    assert.deepEqual(answered(60_000), {
+      kind: "answered",
+      latencyMs: 8_400,
+      outputTokens: 200,
+      truncated: false,
+    });
+    assert.equal(
+      (answered() as { latencyMs: number }).latencyMs,
+      2_100,
+      "no time since the first call, no drift",
+    );
+    const roll = { ...call().rolls, failure: 0.3 };
+    assert.equal(
+      simOutcome(call({ profile: drifting, rolls: roll, sinceFirstCallMs: 10_000 })).kind,
+      "answered",
+    );
+    assert.deepEqual(simOutcome(call({ profile: drifting, rolls: roll, sinceFirstCallMs: 90_000 })), {
+      kind: "server_error",
+      latencyMs: 400,
+    });
+    // A drifted model may time out where it answered before.
+    assert.equal(
+      simOutcome(call({ profile: drifting, timeoutMs: 5_000, sinceFirstCallMs: 60_000 })).kind,
+      "timeout",
+    );
+  });
+
+  it("ramps linearly over rampMs, or steps at once without it", () => {
+    const drift = { afterMs: 1_000, rampMs: 4_000, latencyFactor: 5, failureRate: 0.6 };
+    assert.deepEqual(simDrift(drift, 0.2, 0), { latencyFactor: 1, failureRate: 0.2, progress: 0 });
+    assert.deepEqual(simDrift(drift, 0.2, 1_000), { latencyFactor: 1, failureRate: 0.2, progress: 0 });
+    const quarter = simDrift(drift, 0.2, 2_000); // a quarter of the way: 1 + 4 × ¼, 0.2 + 0.4 × ¼
+    assert.deepEqual(
+      { ...quarter, failureRate: Math.round(quarter.failureRate * 1e9) / 1e9 },
+      {
+        latencyFactor: 2,
+        failureRate: 0.3,
+        progress: 0.25,
+      },
+    );
+    assert.deepEqual(simDrift(drift, 0.2, 5_000), { latencyFactor: 5, failureRate: 0.6, progress: 1 });
+    assert.deepEqual(simDrift(drift, 0.2, 3_600_000), { latencyFactor: 5, failureRate: 0.6, progress: 1 });
+    assert.deepEqual(simDrift({ ...drift, rampMs: 0 }, 0.2, 1_000), {
+      latencyFactor: 5,
+      failureRate: 0.6,
+      progress: 1,
+    });
+    assert.deepEqual(
+      simDrift({ afterMs: 0, rampMs: 0, latencyFactor: 3 }, 0.2, 1),
+      {
+        latencyFactor: 3,
+        failureRate: 0.2,
+        progress: 1,
+      },
+      "a drift without a failureRate keeps the profile's",
+    );
+    assert.deepEqual(simDrift(undefined, 0.2, 1_000_000), {
+      latencyFactor: 1,
+      failureRate: 0.2,
+      progress: 0,
+    });
+  });
+
+  it("is validated like the other sim settings", () => {
+    assert.deepEqual(profile({ drift: { afterMs: 5 } as never }).drift, {
+      afterMs: 5,
+      rampMs: 0,
+      latencyFactor: 1,
+    });
+    for (const bad of [
+      {},
+      { afterMs: -1 },
+      { afterMs: 1, latencyFactor: 0.5 },
+      { afterMs: 1, failureRate: 2 },
+      { afterMs: 1, speed: 2 },
+    ])
+      assert.equal(simProfileSchema.safeParse({ drift: bad }).success, false, JSON.stringify(bad));
   });
 });

@@ -15,6 +15,9 @@ import { drawSimRolls, simOutcome } from "./sim-outcome.ts";
  * same seed and the same sequence of calls give the same results, however many draws a call
  * needs.
  *
+ * A profile's `drift` counts from the client's first call to the model: each process's simulator
+ * drifts on its own schedule, from when it started sending.
+ *
  * Time comes from the `now` and `sleep` given, real time by default, so that tests and the
  * discrete-event simulator can drive it without waiting.
  */
@@ -36,6 +39,8 @@ interface ModelState {
   next: () => number;
   /** Clock time until which calls fail at once with 429; 0 outside a burst. */
   burstUntil: number;
+  /** Clock time of the first call to the model: its drift (if any) counts from here. */
+  firstCallAt: number;
 }
 
 const defaultProfile: SimProfile = simProfileSchema.parse({});
@@ -60,12 +65,14 @@ export class SimClient implements ModelClient {
       new ProviderError({ kind, provider: this.#provider, model: model.id, ...extra });
     if (request.signal.aborted) throw fail("aborted");
 
-    const state = this.#state(model, profile);
+    const now = this.#now();
+    const state = this.#state(model, profile, now);
     const random = mulberry32(Math.floor(state.next() * 2 ** 32));
     // The outcome's draws come first, whatever happens next; the text's follow.
     const outcome = simOutcome({
       profile,
-      now: this.#now(),
+      now,
+      sinceFirstCallMs: now - state.firstCallAt,
       burstUntil: state.burstUntil,
       meanOutputTokens: profile.outputTokens,
       maxOutputTokens: request.maxOutputTokens,
@@ -106,10 +113,10 @@ export class SimClient implements ModelClient {
     };
   }
 
-  #state(model: ModelConfig, profile: SimProfile): ModelState {
+  #state(model: ModelConfig, profile: SimProfile, now: number): ModelState {
     let state = this.#models.get(model.id);
     if (state === undefined) {
-      state = { next: mulberry32(profile.seed ^ hashString(model.id)), burstUntil: 0 };
+      state = { next: mulberry32(profile.seed ^ hashString(model.id)), burstUntil: 0, firstCallAt: now };
       this.#models.set(model.id, state);
     }
     return state;

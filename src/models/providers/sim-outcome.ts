@@ -1,4 +1,4 @@
-import type { SimProfile } from "../model-config.ts";
+import type { SimDrift, SimProfile } from "../model-config.ts";
 
 /**
  * What one call to a simulated model does, as a pure function of its `sim` profile, the time, the
@@ -14,7 +14,10 @@ import type { SimProfile } from "../model-config.ts";
  *   first token;
  * - otherwise it answers after (baseLatencyMs + perOutputTokenMs × output tokens) × a factor
  *   uniform in [1 − jitter, 1 + jitter]; its output length is uniform within ±50 % of the mean,
- *   cut at the request's maxOutputTokens.
+ *   cut at the request's maxOutputTokens;
+ * - with a `drift` in the profile and the time since the model's first call (`sinceFirstCallMs`),
+ *   the latency is multiplied and the failure rate replaced as simDrift says, before all of the
+ *   above (a drifted model may time out).
  */
 
 /** The draws a call takes, each uniform in [0, 1). */
@@ -45,7 +48,39 @@ export interface SimCall {
   maxOutputTokens?: number;
   /** The provider's timeoutMs. */
   timeoutMs: number;
+  /** Time since the simulator's first call to this model; no drift applies without it. */
+  sinceFirstCallMs?: number;
   rolls: SimRolls;
+}
+
+/** How far a model has drifted: what its latency is multiplied by and its failure rate now. */
+export interface SimDriftState {
+  latencyFactor: number;
+  failureRate: number;
+  /** 0 before the drift, 1 once it has fully happened, in between during a ramp. */
+  progress: number;
+}
+
+/**
+ * The drift arithmetic: nothing before `afterMs`; then a step to the full drift, or with `rampMs`
+ * a linear rise over that time, in both the latency factor (1 → latencyFactor) and the failure
+ * rate (the profile's → the drift's).
+ */
+export function simDrift(
+  drift: SimDrift | undefined,
+  baseFailureRate: number,
+  sinceFirstCallMs: number | undefined,
+): SimDriftState {
+  if (drift === undefined || sinceFirstCallMs === undefined || sinceFirstCallMs < drift.afterMs)
+    return { latencyFactor: 1, failureRate: baseFailureRate, progress: 0 };
+  const into = sinceFirstCallMs - drift.afterMs;
+  const progress = drift.rampMs === 0 ? 1 : Math.min(1, into / drift.rampMs);
+  const failureRate = drift.failureRate ?? baseFailureRate;
+  return {
+    latencyFactor: 1 + (drift.latencyFactor - 1) * progress,
+    failureRate: baseFailureRate + (failureRate - baseFailureRate) * progress,
+    progress,
+  };
 }
 
 export type SimOutcome =
@@ -68,9 +103,13 @@ export function simOutcome(call: SimCall): SimOutcome {
   const cap = call.maxOutputTokens;
   const outputTokens = cap === undefined ? drawn : Math.max(0, Math.min(drawn, cap));
   const factor = 1 - profile.jitter + 2 * profile.jitter * rolls.jitter;
-  const failed = rolls.failure < profile.failureRate;
+  const drift = simDrift(profile.drift, profile.failureRate, call.sinceFirstCallMs);
+  const failed = rolls.failure < drift.failureRate;
   // A failing server answers after its time to first token, not after a whole answer.
-  const latencyMs = (profile.baseLatencyMs + (failed ? 0 : profile.perOutputTokenMs * outputTokens)) * factor;
+  const latencyMs =
+    (profile.baseLatencyMs + (failed ? 0 : profile.perOutputTokenMs * outputTokens)) *
+    factor *
+    drift.latencyFactor;
   if (latencyMs > call.timeoutMs)
     return { kind: "timeout", latencyMs: call.timeoutMs, wouldTakeMs: latencyMs };
   if (failed) return { kind: "server_error", latencyMs };
