@@ -24,7 +24,9 @@ export async function openPage(
   browser: Browser,
   viewport = { width: 1280, height: 800 },
 ): Promise<{ page: Page; pageErrors: string[] }> {
-  const page = await browser.newPage({ viewport });
+  // Chromium takes its language from LANG; under C.UTF-8 it reports "en-US@posix", which Intl
+  // refuses (uPlot formats numbers with navigator.language): a locale as a person's browser has.
+  const page = await browser.newPage({ viewport, locale: "en-US" });
   const pageErrors: string[] = [];
   page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("console", (message) => {

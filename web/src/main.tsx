@@ -1,6 +1,7 @@
 import { render } from "preact";
 import { ModelsPage } from "./pages/models-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
+import { OperationsPage } from "./pages/operations-page.tsx";
 import { StatusPage } from "./pages/status-page.tsx";
 import { TaskDetailPage } from "./pages/task-detail-page.tsx";
 import { TasksPage } from "./pages/tasks-page.tsx";
@@ -26,6 +27,9 @@ function App() {
           <NavLink href={hrefFor.models} active={section === "models"} testId="nav-models">
             Models
           </NavLink>
+          <NavLink href={hrefFor.operations} active={section === "operations"} testId="nav-operations">
+            Operations
+          </NavLink>
         </nav>
       </header>
       <main>
@@ -35,6 +39,8 @@ function App() {
           <TasksSection route={route} />
         ) : section === "models" ? (
           <ModelsPage />
+        ) : section === "operations" ? (
+          <OperationsSection />
         ) : (
           <StatusPage />
         )}
@@ -44,7 +50,7 @@ function App() {
 }
 
 /** The navigation entry a page belongs to: a task's page is part of Tasks; an unknown one, none. */
-function sectionOf(route: Route): "status" | "tasks" | "models" | null {
+function sectionOf(route: Route): "status" | "tasks" | "models" | "operations" | null {
   if (route.page === "not-found") return null;
   return route.page === "task" ? "tasks" : route.page;
 }
@@ -80,6 +86,11 @@ function TasksSection({ route }: { route: Route }) {
   ) : (
     <TasksPage events={events} />
   );
+}
+
+/** The queue depth chart follows the task events, like the task pages. */
+function OperationsSection() {
+  return <OperationsPage events={useTaskEvents()} />;
 }
 
 const root = document.getElementById("app");

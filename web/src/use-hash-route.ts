@@ -9,6 +9,7 @@ export type Route =
   | { page: "tasks" }
   | { page: "task"; id: number }
   | { page: "models" }
+  | { page: "operations" }
   /** Any other hash: said so, rather than showing some page the link did not mean. */
   | { page: "not-found"; path: string };
 
@@ -18,6 +19,7 @@ export function parseRoute(hash: string): Route {
   if (task) return { page: "task", id: Number(task[1]) };
   if (path === "/tasks") return { page: "tasks" };
   if (path === "/models") return { page: "models" };
+  if (path === "/operations") return { page: "operations" };
   if (path === "" || path === "/") return { page: "status" };
   return { page: "not-found", path };
 }
@@ -27,6 +29,7 @@ export const hrefFor = {
   tasks: "#/tasks",
   task: (id: number) => `#/tasks/${id}`,
   models: "#/models",
+  operations: "#/operations",
 };
 
 export function useHashRoute(): Route {
