@@ -5,6 +5,7 @@ import { listTasks } from "../tasks/query-tasks.ts";
 import type { TaskView } from "../tasks/task.ts";
 import { tasksReadyChannel } from "../tasks/task-notifications.ts";
 import { getTaskStats, type TaskStats } from "../tasks/task-stats.ts";
+import { readAlertDigest } from "../telemetry/alert-digest.ts";
 
 /** A task in a list: without its payload and result, which may be large (see tasks.maxPayloadBytes). */
 export type TaskSummary = Omit<TaskView, "payload" | "result">;
@@ -27,7 +28,8 @@ export interface TaskEventStreamOptions {
 /**
  * Server-sent events for the dashboard. One snapshot (stats and the newest tasks) is read for
  * all listeners, every `intervalMs` and soon after new work is queued (NOTIFY), so that the
- * database's load does not grow with the number of open dashboards. Nothing runs while no one
+ * database's load does not grow with the number of open dashboards. Each read also sends an
+ * `alerts` event, the alerts on trend change in brief (AlertDigest). Nothing runs while no one
  * listens. Completions send no NOTIFY: they show at the next interval.
  */
 export class TaskEventStream {
@@ -151,6 +153,13 @@ export class TaskEventStream {
       this.#broadcast("unavailable", {
         message: "The tasks could not be read. The server log has the details.",
       });
+    }
+    // The alerts on trend change, in brief (AlertDigest): the Operations page fetches them again
+    // when this moves. Apart from the tasks: a database without telemetry_alerts still streams them.
+    try {
+      this.#broadcast("alerts", await readAlertDigest(this.#deps.db));
+    } catch (error) {
+      this.#logger.debug({ err: error }, "task events: cannot read the alerts");
     }
   }
 

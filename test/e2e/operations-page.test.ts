@@ -6,6 +6,7 @@ import { systemClock } from "../../src/clock.ts";
 import type { Queryable } from "../../src/db/database.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import type { TaskKind } from "../../src/tasks/task-kinds.ts";
+import type { AlertDigest } from "../../src/telemetry/alert-digest.ts";
 import { alertSettingsSchema, evaluateAlerts } from "../../src/telemetry/alerts.ts";
 import { oneSimWriter } from "../support/sim-models.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -55,6 +56,31 @@ async function slowedStageRollups(db: Queryable, end: Date): Promise<void> {
        FROM jsonb_array_elements($1::jsonb) r`,
     [JSON.stringify(rows)],
   );
+}
+
+/** Reads GET /api/events until an `alerts` event that `accept` takes, and returns its data. */
+async function nextAlertsEvent(url: string, accept: (digest: AlertDigest) => boolean): Promise<AlertDigest> {
+  const controller = new AbortController();
+  const response = await fetch(`${url}/api/events`, { signal: controller.signal });
+  const decoder = new TextDecoder();
+  let buffer = "";
+  try {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = /^data: (.*)$/m.exec(frame)?.[1];
+        if (/^event: alerts$/m.test(frame) && data !== undefined) {
+          const digest = JSON.parse(data) as AlertDigest;
+          if (accept(digest)) return digest;
+        }
+      }
+    }
+    throw new Error("the event stream ended without the alerts event awaited");
+  } finally {
+    controller.abort();
+  }
 }
 
 /** The size of each uPlot canvas inside a chart card. */
@@ -130,6 +156,14 @@ test("the Operations page draws its charts, then shows an alert raised behind it
     opened: 1,
     updated: 0,
     resolved: 0,
+  });
+  // The event stream says so, which is what makes the page fetch the alerts at once.
+  assert.deepEqual(await nextAlertsEvent(url, (digest) => digest.open === 1), {
+    open: 1,
+    newestId: 1,
+    changedAt: (
+      await db.query<{ at: Date }>("SELECT last_seen_at AS at FROM telemetry_alerts")
+    ).rows[0]!.at.toISOString(),
   });
   const card = page.locator('[data-testid="alert-card"][data-status="open"]');
   await card.waitFor({ timeout: visibleWithinMs });

@@ -12,12 +12,14 @@ export interface Polled<T> {
  * Fetches now and then `intervalMs` after each answer. The next request waits for the previous
  * one, so a slow server is never sent overlapping requests. `fetcher` should be a module-level
  * function: a new one on each render would restart the polling. `what` names what is loaded, for
- * the error ("the models").
+ * the error ("the models"). A change of `refreshKey` (a server-sent event saying the data moved)
+ * fetches at once, without waiting for the interval.
  */
 export function usePolled<T>(
   fetcher: (signal: AbortSignal) => Promise<T>,
   intervalMs: number,
   what: string,
+  refreshKey?: string | number | null,
 ): Polled<T> {
   const [state, setState] = useState<Polled<T>>({ data: null, error: null });
 
@@ -41,7 +43,8 @@ export function usePolled<T>(
       controller.abort();
       clearTimeout(timer);
     };
-  }, [fetcher, intervalMs, what]);
+    // refreshKey is not read inside: a new one restarts the polling, which fetches now.
+  }, [fetcher, intervalMs, what, refreshKey]);
 
   return state;
 }

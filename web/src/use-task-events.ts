@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import type { AlertDigest } from "../../src/telemetry/alert-digest.ts";
 import type { TasksEvent } from "./task-api.ts";
 
 export interface TaskEvents {
@@ -9,6 +10,8 @@ export interface TaskEvents {
   connection: "connecting" | "live" | "reconnecting";
   /** Set when the server could not read the tasks (its database is away). */
   problem: string | null;
+  /** The alerts on trend change in brief, as a key that changes when one opens, moves or resolves. */
+  alertsKey: string | null;
 }
 
 /**
@@ -21,6 +24,7 @@ export function useTaskEvents(): TaskEvents {
     version: 0,
     connection: "connecting",
     problem: null,
+    alertsKey: null,
   });
 
   useEffect(() => {
@@ -38,7 +42,12 @@ export function useTaskEvents(): TaskEvents {
       }
       last = raw;
       const data = JSON.parse(raw) as TasksEvent;
-      setState((s) => ({ data, version: s.version + 1, connection: "live", problem: null }));
+      setState((s) => ({ ...s, data, version: s.version + 1, connection: "live", problem: null }));
+    });
+    source.addEventListener("alerts", (event) => {
+      const digest = JSON.parse((event as MessageEvent<string>).data) as AlertDigest;
+      const key = `${digest.open}:${digest.newestId}:${digest.changedAt}`;
+      setState((s) => (s.alertsKey === key ? s : { ...s, alertsKey: key }));
     });
     source.addEventListener("unavailable", (event) => {
       const { message } = JSON.parse((event as MessageEvent<string>).data) as { message: string };

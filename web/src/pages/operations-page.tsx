@@ -31,12 +31,14 @@ const keptSamples = 360;
  * Operations at a glance: alerts on trend change first, then the charts of how the work flows
  * (throughput, queue depth, model utilisation) and how well (stage durations against their
  * targets, queue wait, cost per success, trust inflation). The telemetry is polled every 5 s;
- * the queue depth follows the server-sent task events, every second.
+ * the queue depth follows the server-sent task events, every second, and an `alerts` event on
+ * the same stream fetches the alerts as soon as one opens, moves or resolves.
  */
 export function OperationsPage({ events }: { events: TaskEvents }) {
-  const indicators = usePolled(fetchIndicators, refreshMs, "the indicators");
+  // An alert that opens, moves or resolves is said on the event stream: fetched at once.
+  const indicators = usePolled(fetchIndicators, refreshMs, "the indicators", events.alertsKey);
   const stats = usePolled(fetchStageStats, refreshMs, "the stage measures");
-  const alerts = usePolled(fetchAlerts, refreshMs, "the alerts");
+  const alerts = usePolled(fetchAlerts, refreshMs, "the alerts", events.alertsKey);
   const models = usePolled(fetchModels, refreshMs, "the models");
   const throughput = useThroughput(30, refreshMs);
   const depth = useDepthSamples(events);
