@@ -1,4 +1,3 @@
-import type { Config } from "../config/config-schema.ts";
 import { alertSettingsSchema } from "../telemetry/alerts.ts";
 import type { TelemetryConfig } from "../telemetry/telemetry-config.ts";
 
@@ -44,7 +43,7 @@ export const demoAlertSettings = alertSettingsSchema.parse({
 const defaultAlertSettings = JSON.stringify(alertSettingsSchema.parse({}));
 
 /** The configuration with the demo's telemetry where the user left it unset. */
-export function withDemoTelemetry(config: Config): Config {
+export function withDemoTelemetry<C extends { telemetry: TelemetryConfig }>(config: C): C {
   const telemetry = { ...config.telemetry };
   if (telemetry.targets.length === 0) {
     telemetry.targets = demoTargets;
