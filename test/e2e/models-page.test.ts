@@ -97,12 +97,26 @@ test("the Models page shows simulated models, then a cooldown started behind its
         `INSERT INTO model_kind_stats (model_id, kind, attempts, successes, mean_duration_ms)
          VALUES ('sim-smart', 'summarize', 4, 3, 1500)`,
       );
-      // And a call it finished a moment ago, which spent most of its daily budget.
+      // And a call it finished a moment ago, which spent most of its daily budget: the call
+      // counts toward the last hour, its attempt (through the rollups) toward the budgets.
+      const task = await db.query<{ id: number }>(
+        `INSERT INTO execution_tasks (kind, stage, status, payload, ai_model, attempts)
+         VALUES ('summarize', 'default', 'succeeded', '{}', 'sim-smart', 1) RETURNING id`,
+      );
+      const taskId = task.rows[0]!.id;
+      await db.query(
+        `INSERT INTO task_attempts (task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
+                                    input_tokens, output_tokens, cost_usd)
+         VALUES ($1, 1, 'worker-test', 'sim-smart', 'succeeded', now() - interval '3 seconds', now() - interval '2 seconds',
+                 now() - interval '1 second', 1000, 500, 4.2)`,
+        [taskId],
+      );
       await db.query(
         `INSERT INTO model_calls (task_id, attempt, model_id, provider, kind, started_at, finished_at,
                                   input_tokens, output_tokens, cost_usd, outcome)
-         VALUES (1000, 1, 'sim-smart', 'sim', 'summarize', now() - interval '2 seconds', now() - interval '1 second',
+         VALUES ($1, 1, 'sim-smart', 'sim', 'summarize', now() - interval '2 seconds', now() - interval '1 second',
                  1000, 500, 4.2, 'succeeded')`,
+        [taskId],
       );
     },
   });

@@ -10,6 +10,7 @@ import { serverUnreachable } from "../../web/src/http-client.ts";
 import { oneSimWriter } from "../support/sim-models.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { waitFor } from "../support/wait-for.ts";
+import { openPage } from "./browser.ts";
 import { openDashboard } from "./dashboard-fixture.ts";
 import { assertNoCardOverflows } from "./layout.ts";
 
@@ -159,7 +160,7 @@ test("the overview shows the API's numbers; unknown pages and a stopped server a
   // The server stops under open pages: each says it cannot be reached, in the same words.
   const pages: [string, Page][] = [["models", page]];
   for (const hash of ["#/", "#/tasks"]) {
-    const other = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const { page: other } = await openPage(browser, { width: 1400, height: 900 });
     await other.goto(`${url}/${hash}`);
     await other.locator(".page h1").waitFor({ timeout: visibleWithinMs });
     pages.push([hash, other]);
