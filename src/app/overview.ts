@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import { sqlState } from "../errors.ts";
-import { getModelsStatus, type ModelStatus } from "../models/model-status.ts";
+import { getModelGlance, type ModelGlance } from "../models/model-status.ts";
 import type { KindPause } from "../tasks/pause-kinds.ts";
 import type { QueueDepth } from "../tasks/query-tasks.ts";
 import type { TaskError } from "../tasks/task.ts";
@@ -30,9 +30,9 @@ export interface Overview {
     configured: number;
     available: number;
     /** Models with requests in flight, busiest first. */
-    inUse: Pick<ModelStatus, "id" | "state" | "inFlight" | "concurrency" | "providerType">[];
+    inUse: Pick<ModelGlance, "id" | "state" | "inFlight" | "concurrency" | "providerType">[];
     /** Enabled models that cannot take work now, and why (cooling down, budget spent, at a limit). */
-    held: Pick<ModelStatus, "id" | "state" | "budgetExhausted" | "providerType">[];
+    held: Pick<ModelGlance, "id" | "state" | "budgetExhausted" | "providerType">[];
   } | null;
 }
 
@@ -73,7 +73,7 @@ export async function getOverview(
     read("the queue", getTaskStats(deps)),
     read("why tasks wait", getWaitingTasks(deps.db)),
     read("recent failures", recentFailures(deps.db)),
-    read("the models", getModelsStatus(deps.db, deps.models)),
+    read("the models", getModelGlance(deps.db, deps.models)),
   ]);
   const count = (depth: QueueDepth[], status: string) =>
     depth.filter((d) => d.status === status).reduce((sum, d) => sum + d.count, 0);
@@ -96,9 +96,9 @@ export async function getOverview(
       models === null
         ? null
         : {
-            configured: models.models.length,
-            available: models.models.filter((m) => m.state === "available").length,
-            inUse: models.models
+            configured: models.length,
+            available: models.filter((m) => m.state === "available").length,
+            inUse: models
               .filter((m) => m.inFlight > 0)
               .sort((a, b) => b.inFlight - a.inFlight || a.id.localeCompare(b.id))
               .map(({ id, state, inFlight, concurrency, providerType }) => ({
@@ -108,7 +108,7 @@ export async function getOverview(
                 concurrency,
                 providerType,
               })),
-            held: models.models
+            held: models
               .filter((m) => m.enabled && m.state !== "available" && m.state !== "at concurrency limit")
               .map(({ id, state, budgetExhausted, providerType }) => ({
                 id,

@@ -10,7 +10,7 @@ import type {
 import { handBackUnassigned } from "../tasks/hand-back-tasks.ts";
 import type { AssignmentView, ClaimedTask, ModelWaitCause } from "../tasks/task.ts";
 import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
-import type { ModelRegistry } from "./model-registry.ts";
+import type { ModelRegistry, SpendScopes } from "./model-registry.ts";
 
 /** What assignment needs from Deps. */
 export interface AssignmentDeps {
@@ -49,6 +49,7 @@ export async function assignClaimedTasks(
     const world = await readModelWorld(
       tx,
       tasks.map((t) => t.id),
+      deps.models.budgeted(),
     );
     // The scheduler's "now" is the database's, as are the times it is compared with: cooldowns,
     // the minute windows of model_calls (stamped by now()), run_at of the tasks handed back (the
@@ -98,8 +99,13 @@ export interface ModelWorld {
   stats: [string, string, number, number, number | null, number | null, number | null][] | null;
 }
 
-export async function readModelWorld(tx: Queryable, taskIds: number[]): Promise<ModelWorld> {
-  const { rows } = await tx.query<{ world: string }>(worldSql, [taskIds]);
+/**
+ * What assignment decides from, in one statement. Spend is read only for `spend`'s models and
+ * ideas: a month of day rollups is thousands of rows late in the month (docs/benchmarks.md,
+ * "Telemetry at a million tasks"), and assignment runs on every claim of model work.
+ */
+export async function readModelWorld(tx: Queryable, taskIds: number[], spend: SpendScopes): Promise<ModelWorld> {
+  const { rows } = await tx.query<{ world: string }>(worldSql, [taskIds, spend.models, spend.ideas]);
   const world = JSON.parse(rows[0]!.world) as Omit<ModelWorld, "now"> & { now: string };
   return { ...world, now: new Date(world.now) };
 }
@@ -140,6 +146,7 @@ SELECT json_build_object(
                 FROM task_rollups r
                WHERE r.grain = 'day' AND r.bucket_start >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
                  AND r.model <> '' AND r.cost_usd > 0
+                 AND COALESCE(cardinality($2::text[]), 1) > 0 AND ($2::text[] IS NULL OR r.model = ANY ($2::text[]))
                GROUP BY r.model
               UNION ALL
               SELECT 'idea', i.key,
@@ -147,7 +154,8 @@ SELECT json_build_object(
                      sum(r.cost_usd)::float8
                 FROM idea_rollups r JOIN ideas i ON i.id = r.idea_id
                WHERE r.grain = 'day' AND r.bucket_start >= date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
-                 AND r.cost_usd > 0
+                 AND r.cost_usd > 0 AND cardinality($3::text[]) > 0 AND i.key = ANY ($3::text[])
+                 AND r.idea_id = ANY (ARRAY(SELECT id FROM ideas WHERE key = ANY ($3::text[])))
                GROUP BY i.key) b),
   'stats', (SELECT json_agg(json_build_array(model_id, kind, attempts, successes, mean_duration_ms,
                                              expected_successes, mean_duration_ratio)) FROM model_kind_stats)

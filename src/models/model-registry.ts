@@ -153,4 +153,28 @@ export class ModelRegistry {
   ideaBudgets(): BudgetConfig[] {
     return this.settings.budgets.filter((b) => b.scope === "idea");
   }
+
+  /**
+   * Whose spend assignment must read: the models with a budget of their own or their provider's,
+   * and the ideas with a budget. Nobody's when no budget is configured.
+   */
+  budgeted(): SpendScopes {
+    return {
+      models: this.all()
+        .filter(
+          (m) =>
+            m.config.dailyBudgetUsd !== undefined ||
+            m.config.monthlyBudgetUsd !== undefined ||
+            this.providerBudget(m.provider.id) !== undefined,
+        )
+        .map((m) => m.config.id),
+      ideas: this.ideaBudgets().map((b) => b.id),
+    };
+  }
+}
+
+/** The models and ideas whose spend to read; `models: null` is every model. */
+export interface SpendScopes {
+  models: string[] | null;
+  ideas: string[];
 }

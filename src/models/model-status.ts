@@ -53,7 +53,8 @@ export interface ModelsStatus {
 }
 
 export async function getModelsStatus(db: Queryable, registry: ModelRegistry): Promise<ModelsStatus> {
-  const world = await readModelWorld(db, []);
+  // Every model's spend, for the page; the ideas' only where a budget reads it.
+  const world = await readModelWorld(db, [], { models: null, ideas: registry.budgeted().ideas });
   const now = world.now.getTime();
   const states = modelStates(registry, world, now);
   const { rows } = await db.query<{
@@ -125,6 +126,30 @@ export async function getModelsStatus(db: Queryable, registry: ModelRegistry): P
       };
     }),
   };
+}
+
+/** What the overview shows of each model: its state and load, without the spend or the last hour. */
+export type ModelGlance = Pick<
+  ModelStatus,
+  "id" | "providerType" | "enabled" | "inFlight" | "concurrency" | "budgetExhausted" | "state"
+>;
+
+/**
+ * The models' states alone: the spend read only where a budget decides a state, and no look at
+ * the last hour's calls (GET /api/overview reads this on every refresh).
+ */
+export async function getModelGlance(db: Queryable, registry: ModelRegistry): Promise<ModelGlance[]> {
+  const world = await readModelWorld(db, [], registry.budgeted());
+  const now = world.now.getTime();
+  return modelStates(registry, world, now).map((state) => ({
+    id: state.id,
+    providerType: registry.get(state.id)!.provider.type,
+    enabled: state.enabled,
+    inFlight: state.inFlight,
+    concurrency: state.concurrency,
+    budgetExhausted: state.budgetExhausted,
+    state: stateOf(state, now),
+  }));
 }
 
 function stateOf(state: ModelState, now: number): ModelStatus["state"] {
