@@ -21,6 +21,7 @@ import { configSchema } from "../src/config/config-schema.ts";
 import { PostgresDatabase } from "../src/db/postgres-database.ts";
 import { loadMigrations } from "../src/migrate/migration-files.ts";
 import { migrateUp } from "../src/migrate/migrator.ts";
+import { compactRollups } from "../src/telemetry/rollup-compaction.ts";
 import {
   type BenchDatabase,
   createBenchDatabase,
@@ -127,7 +128,7 @@ try {
   const deps = createDeps({ config, db, migrations, kinds: builtInKinds });
   const queries = queriesOf(deps);
   const bar = progressBar("timing");
-  bar.start(queries.length, 0);
+  bar.start(queries.length, 0, { rate: "" });
   const timings = await timeQueries(
     queries,
     { ...options, tasks: totals.tasks, attempts: totals.attempts },
@@ -163,6 +164,9 @@ interface LoadSummary {
   attempt_inserts_s: number;
   attempts_per_s_inserting: number;
   finish_s: number;
+  compaction_s: number;
+  rollup_rows_before_compaction: number;
+  rollup_rows_after_compaction: number;
 }
 
 async function loadHistory(database: PostgresDatabase): Promise<LoadSummary> {
@@ -183,6 +187,8 @@ async function loadHistory(database: PostgresDatabase): Promise<LoadSummary> {
     }
   });
   bar.stop();
+  // What the workers' compaction step does each minute, over the whole history at once.
+  const compaction = await compactHistory(database);
   const finishStart = performance.now();
   say("claims, learned model stats, VACUUM ANALYZE …");
   await finishHistory(database);
@@ -195,6 +201,38 @@ async function loadHistory(database: PostgresDatabase): Promise<LoadSummary> {
     attempt_inserts_s: round(sum.attemptsMs / 1000),
     attempts_per_s_inserting: Math.round(sum.attempts / (sum.attemptsMs / 1000)),
     finish_s: round((performance.now() - finishStart) / 1000),
+    ...compaction,
+  };
+}
+
+async function compactHistory(database: PostgresDatabase) {
+  const shardRows = async () =>
+    (
+      await database.query<{ n: number }>(
+        "SELECT ((SELECT count(*) FROM task_rollups WHERE shard <> 0) + (SELECT count(*) FROM idea_rollups WHERE shard <> 0))::int AS n",
+      )
+    ).rows[0]!.n;
+  const rows = async () =>
+    (
+      await database.query<{ n: number }>(
+        "SELECT ((SELECT count(*) FROM task_rollups) + (SELECT count(*) FROM idea_rollups))::int AS n",
+      )
+    ).rows[0]!.n;
+  const before = await rows();
+  const bar = progressBar("compacting rollups");
+  bar.start(await shardRows(), 0, { rate: "" });
+  const start = performance.now();
+  let done = 0;
+  await compactRollups(database, {
+    since: new Date(0),
+    batch: 50_000,
+    onBatch: (_table, _grain, moved) => bar.update((done += moved)),
+  });
+  bar.stop();
+  return {
+    compaction_s: round((performance.now() - start) / 1000),
+    rollup_rows_before_compaction: before,
+    rollup_rows_after_compaction: await rows(),
   };
 }
 
@@ -218,7 +256,8 @@ function describeLoad(load: LoadSummary): string {
     `loaded ${load.tasks.toLocaleString("en-US")} tasks and ${load.attempts.toLocaleString("en-US")} attempts in ` +
     `${load.total_s} s (${load.attempts_per_s.toLocaleString("en-US")} attempts/s overall; the attempts' inserts with ` +
     `the rollup trigger ${load.attempt_inserts_s} s, ${load.attempts_per_s_inserting.toLocaleString("en-US")}/s; ` +
-    `claims, stats and VACUUM ANALYZE ${load.finish_s} s)`
+    `claims, stats and VACUUM ANALYZE ${load.finish_s} s); rollups compacted in ${load.compaction_s} s, ` +
+    `${load.rollup_rows_before_compaction.toLocaleString("en-US")} rows to ${load.rollup_rows_after_compaction.toLocaleString("en-US")}`
   );
 }
 

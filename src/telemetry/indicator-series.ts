@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/database.ts";
-import { quantileOf } from "./histogram.ts";
+import { quantileOf, sumCounts } from "./histogram.ts";
 import { type Grain, type StatsWindow, statsWindow } from "./stats-window.ts";
 
 /**
@@ -93,7 +93,7 @@ export async function readScopedBuckets(
               sum(failed + timed_out + lease_lost)::float8 AS failed, sum(retries)::float8 AS retries,
               sum(unverified)::float8 AS unverified, sum(duration_ms) AS duration_ms,
               sum(queue_wait_ms) AS queue_wait_ms, sum(output_tokens)::float8 AS output_tokens,
-              sum(cost_usd)::float8 AS cost_usd, steward_sum_counts(duration_hist) AS duration_hist
+              sum(cost_usd)::float8 AS cost_usd, json_agg(duration_hist) AS duration_hist
          FROM task_rollups
         WHERE grain = $1 AND bucket_start >= $2 AND bucket_start < $3
         GROUP BY ${group}bucket_start) x`,
@@ -110,7 +110,7 @@ export async function readScopedBuckets(
     queue_wait_ms: number;
     output_tokens: number;
     cost_usd: number;
-    duration_hist: number[] | null;
+    duration_hist: number[][] | null;
   };
   const found = JSON.parse(rows[0]?.answer ?? "[]") as Row[];
   const scoped = new Map<string, ScopedBuckets>();
@@ -130,7 +130,7 @@ export async function readScopedBuckets(
       queueWaitMs: row.queue_wait_ms,
       outputTokens: row.output_tokens,
       costUsd: row.cost_usd,
-      durationP95Ms: row.duration_hist === null ? null : quantileOf(row.duration_hist, 0.95),
+      durationP95Ms: quantileOfMerged(sumCounts(row.duration_hist)),
     });
   }
   return [...scoped.values()];
@@ -176,4 +176,8 @@ export function indicatorSeriesOf(
     window,
     series,
   }));
+}
+
+function quantileOfMerged(counts: number[] | null): number | null {
+  return counts === null ? null : quantileOf(counts, 0.95);
 }

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock.ts";
 import type { Queryable } from "../db/database.ts";
 import { StewardError } from "../errors.ts";
-import { quantileOf } from "./histogram.ts";
+import { quantileOf, sumCounts } from "./histogram.ts";
 import { type StatsWindow, statsWindow } from "./stats-window.ts";
 
 export const statsDimensions = ["stage", "kind", "model", "idea"] as const;
@@ -91,6 +91,8 @@ interface SumsRow {
   queue_wait_hist: number[] | null;
 }
 
+type Lists = { duration_hist: number[][] | null; queue_wait_hist: number[][] | null };
+
 const sums = `sum(attempts)::float8 AS attempts, sum(succeeded)::float8 AS succeeded,
   sum(failed + timed_out + lease_lost)::float8 AS failed, sum(cancelled)::float8 AS cancelled,
   sum(released)::float8 AS released, sum(retries)::float8 AS retries,
@@ -134,7 +136,7 @@ export async function readMeasures(db: Queryable, query: MeasuresQuery): Promise
           WHERE ${filters("r")}
           GROUP BY i.key ORDER BY i.key`
       : `SELECT ${by === undefined ? "NULL::text" : groupColumn[by]} AS grp, ${sums},
-                steward_sum_counts(duration_hist) AS duration_hist, steward_sum_counts(queue_wait_hist) AS queue_wait_hist
+                json_agg(duration_hist) AS duration_hist, json_agg(queue_wait_hist) AS queue_wait_hist
            FROM task_rollups r WHERE ${filters("r")}
           GROUP BY 1 ORDER BY 1 NULLS FIRST`;
   const { rows } = await db.query<{ answer: string | null }>(
@@ -142,7 +144,14 @@ export async function readMeasures(db: Queryable, query: MeasuresQuery): Promise
     params,
   );
   const minutes = (window.to.getTime() - window.from.getTime()) / 60_000;
-  const found = JSON.parse(rows[0]?.answer ?? "[]") as SumsRow[];
+  // Each group's histograms come as the list of its rows' (summed here: see sumCounts).
+  const found = (JSON.parse(rows[0]?.answer ?? "[]") as (Omit<SumsRow, `${string}_hist`> & Lists)[]).map(
+    (r): SumsRow => ({
+      ...r,
+      duration_hist: sumCounts(r.duration_hist),
+      queue_wait_hist: sumCounts(r.queue_wait_hist),
+    }),
+  );
   const measured = found.filter((r) => r.attempts > 0).map((r) => toMeasures(r, minutes));
   return {
     window: { from: window.from.toISOString(), to: window.to.toISOString(), grain: window.grain },
