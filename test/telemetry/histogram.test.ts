@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addCounts, bucketOf, histogramRelativeError, quantileOf } from "../../src/telemetry/histogram.ts";
+import { addCounts, bucketOf, histogramRelativeError, quantileOf, sumCounts } from "../../src/telemetry/histogram.ts";
 
 test("a quantile read from the buckets is within the stated relative error of the true one", () => {
   // A deterministic spread of values from 0.5 ms to about 2 minutes.
@@ -24,6 +24,10 @@ test("a quantile read from the buckets is within the stated relative error of th
 test("histograms add element by element, whatever their lengths", () => {
   assert.deepEqual(addCounts([1, 2], [0, 0, 5]), [1, 2, 5]);
   assert.deepEqual(addCounts([], [3]), [3]);
+  // Many at once, as a window's rows come back; rows without a histogram are skipped.
+  assert.deepEqual(sumCounts([[1, 2], null, [0, 0, 5], [4]]), [5, 2, 5]);
+  assert.equal(sumCounts([null]), null);
+  assert.equal(sumCounts(null), null);
 });
 
 test("values at or below 0.1 ms fall in the first bucket; nothing counted has no quantile", () => {
