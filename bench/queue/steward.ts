@@ -119,6 +119,9 @@ export async function stewardThroughput(
     const allRecorded = deferred();
     let recorded = 0;
     for (const pool of pools) {
+      // Telemetry on, as `steward worker` runs: the attempts counted for GET /metrics too (the
+      // rollups are the database's; spans are the no-op API's unless an SDK is registered).
+      deps.metrics.watch(pool);
       pool.on("recorded", (completed) => {
         for (const c of completed) if (c.status === "succeeded") recorded += 1;
         if (recorded >= tasks) allRecorded.resolve();

@@ -1,7 +1,17 @@
 import type { ModelSettings } from "../models/model-registry.ts";
 
-/** When and how much the demo's drifting model (sim-medium) worsens: a step, so its onset is plain on the charts. */
-export const demoDrift = { afterMs: 120_000, rampMs: 0, latencyFactor: 6, failureRate: 0.35 };
+/**
+ * When and how much the demo's drifting model (sim-medium) worsens: a step two minutes after its
+ * first call, so its onset is plain on the charts, for ten minutes; then it recovers, and the
+ * alerts it raised resolve by themselves.
+ */
+export const demoDrift = {
+  afterMs: 120_000,
+  rampMs: 0,
+  latencyFactor: 6,
+  failureRate: 0.35,
+  untilMs: 720_000,
+};
 
 /**
  * The demo's pool of simulated models (provider type `sim`: a declared simulator; nothing is

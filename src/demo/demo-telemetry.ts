@@ -30,12 +30,16 @@ export const demoTargetsEveryMs = 15_000;
 
 /**
  * A short memory: ten minutes of minute points, an alert possible from the fifth, CUSUM levelled
- * on the first three (the two minutes before the drift and a bit), evaluated every 15 s.
+ * on the first three (the two minutes before the drift and a bit), evaluated every 15 s. Only a
+ * change of half the level or more is an alert, and three points back at the old level resolve
+ * it: the demo's models move work between them every minute, which at the defaults' 25 % and two
+ * points opened and resolved alerts on the models the drift did not touch.
  */
 export const demoAlertSettings = alertSettingsSchema.parse({
   lookbackMinutes: 10,
   minPoints: 5,
-  recoverPoints: 2,
+  minChange: 0.5,
+  recoverPoints: 3,
   params: { warmup: 3 },
   evaluateEveryMs: 15_000,
 });

@@ -18,16 +18,24 @@ const id = (what: string) =>
 /**
  * A simulated model's drift: from `afterMs` after the simulator's first call to the model (in this
  * process), its latency is multiplied by `latencyFactor` and its share of server errors becomes
- * `failureRate`; at once (a step) or, with `rampMs`, rising linearly over that time. Only the
+ * `failureRate`; at once (a step) or, with `rampMs`, rising linearly over that time; with
+ * `untilMs`, it is itself again from then on (a recovery, which lets alerts resolve). Only the
  * `sim` provider reads it: a profile is refused on any other provider (model-registry.ts).
  */
-export const simDriftSchema = z.strictObject({
-  afterMs: z.number().int().min(0).max(86_400_000),
-  rampMs: z.number().int().min(0).max(86_400_000).default(0),
-  latencyFactor: z.number().min(1).max(100).default(1),
-  /** The failure rate once fully drifted; the profile's own failureRate when left out. */
-  failureRate: z.number().min(0).max(1).optional(),
-});
+export const simDriftSchema = z
+  .strictObject({
+    afterMs: z.number().int().min(0).max(86_400_000),
+    rampMs: z.number().int().min(0).max(86_400_000).default(0),
+    latencyFactor: z.number().min(1).max(100).default(1),
+    /** The failure rate once fully drifted; the profile's own failureRate when left out. */
+    failureRate: z.number().min(0).max(1).optional(),
+    /** When (after the first call, like afterMs) the model recovers; it stays drifted when left out. */
+    untilMs: z.number().int().min(1).max(86_400_000).optional(),
+  })
+  .refine((d) => d.untilMs === undefined || d.untilMs > d.afterMs + d.rampMs, {
+    path: ["untilMs"],
+    message: "must be later than afterMs + rampMs: the drift ends after it has happened",
+  });
 export type SimDrift = z.output<typeof simDriftSchema>;
 
 /** Behaviour of a `sim` model: the declared simulator, for demos, tests and benchmarks. */

@@ -156,6 +156,13 @@ describe("a simulated call's outcome", () => {
     });
   });
 
+  it("ends at untilMs: the model is itself again", () => {
+    const drift = { afterMs: 1_000, rampMs: 0, latencyFactor: 5, failureRate: 0.6, untilMs: 10_000 };
+    assert.equal(simDrift(drift, 0.2, 9_999).progress, 1);
+    assert.deepEqual(simDrift(drift, 0.2, 10_000), { latencyFactor: 1, failureRate: 0.2, progress: 0 });
+    assert.deepEqual(simDrift(drift, 0.2, 86_400_000), { latencyFactor: 1, failureRate: 0.2, progress: 0 });
+  });
+
   it("is validated like the other sim settings", () => {
     assert.deepEqual(profile({ drift: { afterMs: 5 } as never }).drift, {
       afterMs: 5,
@@ -168,6 +175,7 @@ describe("a simulated call's outcome", () => {
       { afterMs: 1, latencyFactor: 0.5 },
       { afterMs: 1, failureRate: 2 },
       { afterMs: 1, speed: 2 },
+      { afterMs: 1_000, rampMs: 500, untilMs: 1_500 },
     ])
       assert.equal(simProfileSchema.safeParse({ drift: bad }).success, false, JSON.stringify(bad));
   });

@@ -64,14 +64,19 @@ export interface SimDriftState {
 /**
  * The drift arithmetic: nothing before `afterMs`; then a step to the full drift, or with `rampMs`
  * a linear rise over that time, in both the latency factor (1 → latencyFactor) and the failure
- * rate (the profile's → the drift's).
+ * rate (the profile's → the drift's); from `untilMs` on, nothing again.
  */
 export function simDrift(
   drift: SimDrift | undefined,
   baseFailureRate: number,
   sinceFirstCallMs: number | undefined,
 ): SimDriftState {
-  if (drift === undefined || sinceFirstCallMs === undefined || sinceFirstCallMs < drift.afterMs)
+  if (
+    drift === undefined ||
+    sinceFirstCallMs === undefined ||
+    sinceFirstCallMs < drift.afterMs ||
+    (drift.untilMs !== undefined && sinceFirstCallMs >= drift.untilMs)
+  )
     return { latencyFactor: 1, failureRate: baseFailureRate, progress: 0 };
   const into = sinceFirstCallMs - drift.afterMs;
   const progress = drift.rampMs === 0 ? 1 : Math.min(1, into / drift.rampMs);

@@ -43,6 +43,7 @@ export const lineColors = [
   "#7a7f8a",
 ];
 const axisColor = "#8a93a3";
+const minSpanS = 300;
 const gridColor = "rgba(138, 147, 163, 0.18)";
 
 /**
@@ -82,7 +83,18 @@ export function TimeChart({
       legend: { show: true },
       cursor: { points: { size: 6 } },
       scales: {
-        x: { time: true },
+        // A few points (the first samples since the page opened) would stretch over the width,
+        // and a single one makes uPlot span a thousand days: at least five minutes, ending at the
+        // last point. (The data's own first and last, not the range's: for a single point uPlot
+        // has already widened those.)
+        x: {
+          time: true,
+          range: (_u, min, max) => {
+            const last = xs.at(-1);
+            if (last === undefined || last - xs[0]! >= minSpanS) return [min, max];
+            return [last - minSpanS, last];
+          },
+        },
         y: { range: (_u, _min, max) => [0, Math.max(max, maxY) * 1.1 || 1] },
       },
       axes: [
