@@ -104,7 +104,11 @@ export interface ModelWorld {
  * ideas: a month of day rollups is thousands of rows late in the month (docs/benchmarks.md,
  * "Telemetry at a million tasks"), and assignment runs on every claim of model work.
  */
-export async function readModelWorld(tx: Queryable, taskIds: number[], spend: SpendScopes): Promise<ModelWorld> {
+export async function readModelWorld(
+  tx: Queryable,
+  taskIds: number[],
+  spend: SpendScopes,
+): Promise<ModelWorld> {
   const { rows } = await tx.query<{ world: string }>(worldSql, [taskIds, spend.models, spend.ideas]);
   const world = JSON.parse(rows[0]!.world) as Omit<ModelWorld, "now"> & { now: string };
   return { ...world, now: new Date(world.now) };

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { addCounts, bucketOf, histogramRelativeError, quantileOf, sumCounts } from "../../src/telemetry/histogram.ts";
+import {
+  addCounts,
+  bucketOf,
+  histogramRelativeError,
+  quantileOf,
+  sumCounts,
+} from "../../src/telemetry/histogram.ts";
 
 test("a quantile read from the buckets is within the stated relative error of the true one", () => {
   // A deterministic spread of values from 0.5 ms to about 2 minutes.
