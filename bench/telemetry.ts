@@ -226,7 +226,10 @@ async function compactHistory(database: PostgresDatabase) {
   await compactRollups(database, {
     since: new Date(0),
     batch: 50_000,
-    onBatch: (_table, _grain, moved) => bar.update((done += moved)),
+    onBatch: (_table, _grain, moved) => {
+      done += moved;
+      bar.update(done);
+    },
   });
   bar.stop();
   return {
