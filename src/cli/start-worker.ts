@@ -27,7 +27,8 @@ export async function startWorker(
   const concurrency = options.concurrency ?? deps.config.workers.concurrency;
   // Each worker evaluates the targets (one process at a time: telemetry/targets.ts), so that
   // breaches are recorded wherever the workers run.
-  const steps = deps.config.telemetry.targets.length > 0 ? [targetEvaluationStep(deps)] : [];
+  // With no target configured, it still closes the breaches of targets taken out.
+  const steps = [targetEvaluationStep(deps)];
   // And the alerts on trend change (telemetry/alert-step.ts), with their webhook deliveries.
   if (deps.config.telemetry.alerts.enabled)
     steps.push(alertStep({ ...deps, settings: deps.config.telemetry.alerts }));

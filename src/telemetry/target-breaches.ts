@@ -184,3 +184,22 @@ function toBreach(row: BreachRow): Breach {
     lastedMs: (row.resolved_at ?? row.last_seen_at).getTime() - row.opened_at.getTime(),
   };
 }
+
+/** A target's place: what identifies its open breach (the unique index of open breaches). */
+export type TargetKey = Pick<BreachObservation, "stage" | "kind" | "window" | "measure">;
+
+/**
+ * Resolves the open breaches of targets no longer configured (their measure is no longer
+ * watched, so nothing would ever resolve them), leaving resolvedObserved null: not met, retired.
+ */
+export async function retireBreaches(db: Queryable, configured: TargetKey[], at: Date): Promise<Breach[]> {
+  const { rows } = await db.query<BreachRow>(
+    `UPDATE target_breaches AS b SET resolved_at = greatest(b.opened_at, $2)
+      WHERE b.resolved_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS x(stage text, kind text, target_window text, measure text)
+                         WHERE b.stage = x.stage AND b.kind = x.kind AND b.target_window = x.target_window AND b.measure = x.measure)
+      RETURNING b.*`,
+    [JSON.stringify(configured.map(scope)), at],
+  );
+  return rows.map(toBreach);
+}

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { Queryable, Session } from "../db/database.ts";
 import { type StatsWindow, statsWindow } from "./stats-window.ts";
-import { type Breach, recordTargetObservations } from "./target-breaches.ts";
+import { type Breach, recordTargetObservations, retireBreaches } from "./target-breaches.ts";
 import {
   type Measures,
   type MeasuresAnswer,
@@ -93,12 +93,15 @@ export interface TargetEvaluation {
   /** Open breaches found still breached, and updated. */
   updated: number;
   resolved: Breach[];
+  /** Open breaches of targets no longer configured, closed (resolvedObserved null). */
+  retired: Breach[];
 }
 
 /**
  * Holds every target against the measures of its own window ending now, and records what it
  * finds: a breach opened, or updated while it lasts, or resolved once the measure is met again.
- * No data (no attempt in the window) leaves an open breach open: nothing shows it met.
+ * No data (no attempt in the window) leaves an open breach open: nothing shows it met. A breach
+ * of a target taken out of the configuration is closed: nothing would watch it any more.
  *
  * One process at a time: the transaction takes a transaction-scoped advisory lock and, when
  * another process holds it (evaluating the same targets now), does nothing, as model assignment
@@ -110,8 +113,14 @@ export async function evaluateTargets(
   targets: Target[],
   clock: Clock,
 ): Promise<TargetEvaluation> {
-  const nothing: TargetEvaluation = { evaluated: false, checks: [], opened: [], updated: 0, resolved: [] };
-  if (targets.length === 0) return { ...nothing, evaluated: true };
+  const nothing: TargetEvaluation = {
+    evaluated: false,
+    checks: [],
+    opened: [],
+    updated: 0,
+    resolved: [],
+    retired: [],
+  };
   return db.transaction(async (tx) => {
     const { rows } = await tx.query<{ locked: boolean }>(
       "SELECT pg_try_advisory_xact_lock(hashtext('steward:target-evaluation')) AS locked",
@@ -126,7 +135,9 @@ export async function evaluateTargets(
       .map((c) => ({ ...c, observed: c.observed!, sentence: describeBreach(c) }));
     const met = checks.filter((c) => c.status === "met").map((c) => ({ ...c, observed: c.observed! }));
     const recorded = await recordTargetObservations(tx, breached, met, now);
-    return { evaluated: true, checks, ...recorded };
+    // Every configured target and measure has a check, with data or without.
+    const retired = await retireBreaches(tx, checks, now);
+    return { evaluated: true, checks, ...recorded, retired };
   });
 }
 
@@ -147,6 +158,11 @@ export function targetEvaluationStep(deps: {
         deps.logger.warn(
           { breach: breach.id, measure: breach.measure },
           `target breached: ${breach.sentence}`,
+        );
+      for (const breach of evaluation.retired)
+        deps.logger.info(
+          { breach: breach.id, measure: breach.measure },
+          `breach closed, its target is no longer configured: ${breach.sentence}`,
         );
       for (const breach of evaluation.resolved)
         deps.logger.info(

@@ -186,6 +186,18 @@ describe(`targets and their breaches on ${backend}`, () => {
     const quiet = await evaluateTargets(db, someTargets, clock);
     assert.ok(quiet.checks.every((c) => c.status === "no_data"));
     assert.equal((await listBreaches(db, { open: true })).length, 1);
+    assert.deepEqual(quiet.retired, []);
+
+    // Its target taken out of the configuration: nothing would ever resolve it, so it is closed,
+    // with no observation (retired, not met). The same with no target left at all.
+    const other = targets([{ kind: "noop", window: "5m", queueWaitP95Ms: 60_000 }]);
+    const after = await evaluateTargets(db, other, clock);
+    assert.deepEqual(
+      after.retired.map((b) => [b.kind, b.measure, b.resolvedObserved]),
+      [["noop", "p95DurationMs", null]],
+    );
+    assert.deepEqual(await listBreaches(db, { open: true }), []);
+    assert.deepEqual((await evaluateTargets(db, [], clock)).retired, []);
   });
 
   it("evaluates in one process at a time: another's lock means this one does nothing", async (t) => {
@@ -201,7 +213,14 @@ describe(`targets and their breaches on ${backend}`, () => {
     await other.transaction(async (tx) => {
       await tx.query("SELECT pg_advisory_xact_lock(hashtext('steward:target-evaluation'))");
       const skipped = await evaluateTargets(testDb.db, implement, clock);
-      assert.deepEqual(skipped, { evaluated: false, checks: [], opened: [], updated: 0, resolved: [] });
+      assert.deepEqual(skipped, {
+        evaluated: false,
+        checks: [],
+        opened: [],
+        updated: 0,
+        resolved: [],
+        retired: [],
+      });
     });
     assert.equal((await evaluateTargets(testDb.db, implement, clock)).opened.length, 1);
   });
