@@ -72,13 +72,44 @@ CREATE TABLE idea_rollups (
   CONSTRAINT idea_rollups_pkey PRIMARY KEY (grain, bucket_start, idea_id, stage, kind, model, shard)
 );
 
--- Element-wise sum of two bucket-count arrays of any lengths.
+-- Element-wise sum of two bucket-count arrays of any lengths ({0} when both are empty).
+-- In PL/pgSQL: an SQL function with an aggregate is never inlined and costs a plan per call
+-- (≈70 µs for 70 buckets, ≈22 µs here).
 CREATE FUNCTION steward_add_counts(a integer[], b integer[]) RETURNS integer[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
-  SELECT array_agg(COALESCE(a[i], 0) + COALESCE(b[i], 0) ORDER BY i)
-    FROM generate_series(1, greatest(COALESCE(cardinality(a), 0), COALESCE(cardinality(b), 0), 1)) AS i
+DECLARE
+  la integer := COALESCE(cardinality(a), 0);
+  lb integer := COALESCE(cardinality(b), 0);
+BEGIN
+  IF la < lb THEN RETURN steward_add_counts(b, a); END IF;
+  IF la = 0 THEN RETURN '{0}'; END IF;
+  FOR i IN 1 .. lb LOOP
+    a[i] := a[i] + b[i];
+  END LOOP;
+  RETURN a;
+END
 $$;
+
+-- Adds n attempts to bucket (1-based) of a dense count array, growing it with zeros as needed.
+CREATE FUNCTION steward_count_bucket(counts integer[], bucket integer, n bigint) RETURNS integer[]
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+  len integer := COALESCE(cardinality(counts), 0);
+BEGIN
+  IF bucket > len THEN
+    counts := COALESCE(counts, '{}') || array_fill(0, ARRAY[bucket - len]);
+  END IF;
+  counts[bucket] := counts[bucket] + n;
+  RETURN counts;
+END
+$$;
+
+-- The dense histogram of (bucket, count) pairs.
+CREATE AGGREGATE steward_bucket_counts(integer, bigint) (
+  SFUNC = steward_count_bucket, STYPE = integer[], INITCOND = '{}'
+);
 
 -- The bucket (1-based) of a value in milliseconds; see the histograms above.
 CREATE FUNCTION steward_bucket(ms float8) RETURNS integer
@@ -91,8 +122,12 @@ CREATE AGGREGATE steward_sum_counts(integer[]) (SFUNC = steward_add_counts, STYP
 -- One statement, one pass over the attempts: they are joined to their tasks and grouped at
 -- once by minute, stage, kind, model, shard, idea and the buckets of their duration and queue
 -- wait; everything after works on those few groups (a batch of attempts usually falls in one or
--- two minutes and a few kinds): the histograms are made dense, the hour and day rows are summed
--- from the minutes, and every row is added to what is there.
+-- two minutes and a few kinds): every row's histograms (minute, hour and day) are made by an
+-- aggregate over the groups (steward_bucket_counts), in one pass, the hour and day rows are summed
+-- from the minutes, and every row is added to what is there. Linear in the groups: a subquery per
+-- bucket over the statement's groups (a CTE has no index, and the settings below leave only nested
+-- loops) was quadratic: 4,000 attempts over 4,000 minutes (a backlog, a load of history) took
+-- 279 s, where they take 0.48 s now (docs/benchmarks.md, "Telemetry at a million tasks").
 --
 -- The attempts find their tasks by primary key: a transition table has no statistics, and a
 -- queue's are often stale, so the planner is allowed nothing else (a scan of execution_tasks per
@@ -134,23 +169,6 @@ BEGIN
                                 greatest(date_part('epoch', n.started_at - n.queued_at) * 1000, 0) AS queue_wait_ms) x
      WHERE n.outcome <> 'running' AND n.finished_at IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-  ), minutes AS (
-    SELECT minute, stage, kind, model, shard,
-           sum(attempts) AS attempts, sum(succeeded) AS succeeded, sum(failed) AS failed,
-           sum(timed_out) AS timed_out, sum(cancelled) AS cancelled, sum(lease_lost) AS lease_lost,
-           sum(released) AS released, sum(retries) AS retries, sum(tasks_failed) AS tasks_failed,
-           sum(deadline_misses) AS deadline_misses, sum(unverified) AS unverified, sum(duration_ms) AS duration_ms,
-           sum(queue_wait_ms) AS queue_wait_ms, sum(input_tokens) AS input_tokens,
-           sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd,
-           (SELECT array_agg((SELECT COALESCE(sum(b.attempts), 0) FROM g b
-                               WHERE (b.minute, b.stage, b.kind, b.model, b.shard) = (m.minute, m.stage, m.kind, m.model, m.shard)
-                                 AND b.db = i)::integer ORDER BY i)
-              FROM generate_series(1, max(m.db)) i) AS duration_hist,
-           (SELECT array_agg((SELECT COALESCE(sum(b.attempts), 0) FROM g b
-                               WHERE (b.minute, b.stage, b.kind, b.model, b.shard) = (m.minute, m.stage, m.kind, m.model, m.shard)
-                                 AND b.wb = i)::integer ORDER BY i)
-              FROM generate_series(1, max(m.wb)) i) AS queue_wait_hist
-      FROM g m GROUP BY minute, stage, kind, model, shard
   ), ideas AS (
     INSERT INTO idea_rollups AS r
     SELECT s.grain, date_bin(s.width, c.minute, timestamptz '2000-01-01 00:00Z'), c.idea_id, c.stage, c.kind, c.model, c.shard,
@@ -176,8 +194,8 @@ BEGIN
          sum(m.attempts), sum(m.succeeded), sum(m.failed), sum(m.timed_out), sum(m.cancelled),
          sum(m.lease_lost), sum(m.released), sum(m.retries), sum(m.tasks_failed), sum(m.deadline_misses), sum(m.unverified),
          sum(m.duration_ms), sum(m.queue_wait_ms), sum(m.input_tokens), sum(m.output_tokens), sum(m.cost_usd),
-         steward_sum_counts(m.duration_hist), steward_sum_counts(m.queue_wait_hist)
-    FROM minutes m
+         steward_bucket_counts(m.db, m.attempts), steward_bucket_counts(m.wb, m.attempts)
+    FROM g m
    CROSS JOIN (VALUES ('minute', interval '1 minute'), ('hour', interval '1 hour'), ('day', interval '1 day')) AS s(grain, width)
    GROUP BY 1, 2, 3, 4, 5, 6
   ON CONFLICT (grain, bucket_start, stage, kind, model, shard) DO UPDATE SET

@@ -5,7 +5,7 @@ import { addCounts, bucketOf } from "../../src/telemetry/histogram.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 
-// Migration 0013: the rollup trigger makes its histograms with an aggregate instead of a subquery
+// Migration 0010: the rollup trigger makes its histograms with an aggregate instead of a subquery
 // per bucket (quadratic in the groups of a statement). A statement of many minutes, kinds, models
 // and workers must still give every row the histogram its attempts make, and a second statement
 // must add to the rows the first wrote.
