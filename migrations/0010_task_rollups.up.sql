@@ -91,25 +91,29 @@ BEGIN
 END
 $$;
 
--- Adds n attempts to bucket (1-based) of a dense count array, growing it with zeros as needed.
-CREATE FUNCTION steward_count_bucket(counts integer[], bucket integer, n bigint) RETURNS integer[]
+-- The dense histogram of a group's buckets (1-based): element i counts the attempts in bucket i.
+-- One call per group and histogram, a loop over its attempts' buckets. Grouping the attempts by
+-- bucket too, with an aggregate taking a PL/pgSQL step per (bucket, count) group, cost 14 µs an
+-- attempt on PGlite in engine batches, this 3.6 (docs/benchmarks.md, "Telemetry on, against the
+-- engine before it").
+CREATE FUNCTION steward_histogram(buckets integer[]) RETURNS integer[]
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
 AS $$
 DECLARE
-  len integer := COALESCE(cardinality(counts), 0);
+  counts integer[] := '{}';
+  len integer := 0;
+  b integer;
 BEGIN
-  IF bucket > len THEN
-    counts := COALESCE(counts, '{}') || array_fill(0, ARRAY[bucket - len]);
-  END IF;
-  counts[bucket] := counts[bucket] + n;
+  FOREACH b IN ARRAY buckets LOOP
+    IF b > len THEN
+      counts := counts || array_fill(0, ARRAY[b - len]);
+      len := b;
+    END IF;
+    counts[b] := counts[b] + 1;
+  END LOOP;
   RETURN counts;
 END
 $$;
-
--- The dense histogram of (bucket, count) pairs.
-CREATE AGGREGATE steward_bucket_counts(integer, bigint) (
-  SFUNC = steward_count_bucket, STYPE = integer[], INITCOND = '{}'
-);
 
 -- The bucket (1-based) of a value in milliseconds; see the histograms above.
 CREATE FUNCTION steward_bucket(ms float8) RETURNS integer
@@ -120,13 +124,12 @@ AS $$ SELECT CASE WHEN ms <= 0.1 THEN 1 ELSE least(ceil(ln(ms / 0.1) / ln(1.2)):
 CREATE AGGREGATE steward_sum_counts(integer[]) (SFUNC = steward_add_counts, STYPE = integer[]);
 
 -- One statement, one pass over the attempts: they are joined to their tasks and grouped at
--- once by minute, stage, kind, model, shard, idea and the buckets of their duration and queue
--- wait; everything after works on those few groups (a batch of attempts usually falls in one or
--- two minutes and a few kinds): every row's histograms (minute, hour and day) are made by an
--- aggregate over the groups (steward_bucket_counts), in one pass, the hour and day rows are summed
--- from the minutes, and every row is added to what is there. Linear in the groups: a subquery per
--- bucket over the statement's groups (a CTE has no index, and the settings below leave only nested
--- loops) was quadratic: 4,000 attempts over 4,000 minutes (a backlog, a load of history) took
+-- once by minute, stage, kind, model, shard and idea, each group with the histograms of its
+-- durations and queue waits (steward_histogram); everything after works on those few groups (a
+-- batch of attempts usually falls in one or two minutes and a few kinds): the hour and day rows
+-- are summed from the minutes, and every row is added to what is there. Linear in the groups: a
+-- subquery per bucket over the statement's groups (a CTE has no index, and the settings below
+-- leave only nested loops) was quadratic: 4,000 attempts over 4,000 minutes (a backlog, a load of history) took
 -- 279 s, where they take 0.48 s now (docs/benchmarks.md, "Telemetry at a million tasks").
 --
 -- The attempts find their tasks by primary key: a transition table has no statistics, and a
@@ -147,7 +150,9 @@ BEGIN
   WITH g AS (
     SELECT date_bin('1 minute', n.finished_at, timestamptz '2000-01-01 00:00Z') AS minute,
            t.stage, t.kind, COALESCE(n.ai_model, '') AS model, (hashtext(n.worker_id) & 7)::smallint AS shard,
-           t.idea_id, steward_bucket(x.duration_ms) AS db, steward_bucket(x.queue_wait_ms) AS wb,
+           t.idea_id,
+           steward_histogram(array_agg(steward_bucket(x.duration_ms))) AS dh,
+           steward_histogram(array_agg(steward_bucket(x.queue_wait_ms))) AS wh,
            count(*) AS attempts, count(*) FILTER (WHERE n.outcome = 'succeeded') AS succeeded,
            count(*) FILTER (WHERE n.outcome = 'failed') AS failed,
            count(*) FILTER (WHERE n.outcome = 'timed_out') AS timed_out,
@@ -168,7 +173,7 @@ BEGIN
      CROSS JOIN LATERAL (SELECT greatest(date_part('epoch', n.finished_at - n.started_at) * 1000, 0) AS duration_ms,
                                 greatest(date_part('epoch', n.started_at - n.queued_at) * 1000, 0) AS queue_wait_ms) x
      WHERE n.outcome <> 'running' AND n.finished_at IS NOT NULL
-     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+     GROUP BY 1, 2, 3, 4, 5, 6
   ), ideas AS (
     INSERT INTO idea_rollups AS r
     SELECT s.grain, date_bin(s.width, c.minute, timestamptz '2000-01-01 00:00Z'), c.idea_id, c.stage, c.kind, c.model, c.shard,
@@ -194,7 +199,7 @@ BEGIN
          sum(m.attempts), sum(m.succeeded), sum(m.failed), sum(m.timed_out), sum(m.cancelled),
          sum(m.lease_lost), sum(m.released), sum(m.retries), sum(m.tasks_failed), sum(m.deadline_misses), sum(m.unverified),
          sum(m.duration_ms), sum(m.queue_wait_ms), sum(m.input_tokens), sum(m.output_tokens), sum(m.cost_usd),
-         steward_bucket_counts(m.db, m.attempts), steward_bucket_counts(m.wb, m.attempts)
+         steward_sum_counts(m.dh), steward_sum_counts(m.wh)
     FROM g m
    CROSS JOIN (VALUES ('minute', interval '1 minute'), ('hour', interval '1 hour'), ('day', interval '1 day')) AS s(grain, width)
    GROUP BY 1, 2, 3, 4, 5, 6
