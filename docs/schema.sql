@@ -279,6 +279,7 @@ CREATE TABLE IF NOT EXISTS telemetry_alerts (
   opened_at timestamp with time zone DEFAULT now() NOT NULL,
   last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
   resolved_at timestamp with time zone,
+  reopened integer DEFAULT 0 NOT NULL,
   delivery_status text DEFAULT 'none'::text NOT NULL,
   delivery_attempts integer DEFAULT 0 NOT NULL,
   delivery_error text,

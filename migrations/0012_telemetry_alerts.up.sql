@@ -1,7 +1,8 @@
 -- Alerts on trend change (src/telemetry/alerts.ts): a change detector found an indicator of a
 -- scope (stage, kind, model) worsening. One alert is open per indicator and scope at a time: a
 -- change seen again updates it (last_seen_at, latest_value); it resolves itself when the
--- indicator is back near its level before the change. Delivery to a webhook is recorded on the
+-- indicator is back near its level before the change, and the same change (indicator, scope and
+-- point of change) found again reopens it, counted in reopened, instead of raising a new alert. Delivery to a webhook is recorded on the
 -- alert, so an alert that cannot be delivered stays visible with its last error.
 CREATE TABLE telemetry_alerts (
   id                bigint GENERATED ALWAYS AS IDENTITY,
@@ -18,6 +19,7 @@ CREATE TABLE telemetry_alerts (
   opened_at         timestamptz NOT NULL DEFAULT now(),
   last_seen_at      timestamptz NOT NULL DEFAULT now(),
   resolved_at       timestamptz,
+  reopened          integer NOT NULL DEFAULT 0,
   delivery_status   text NOT NULL DEFAULT 'none',
   delivery_attempts integer NOT NULL DEFAULT 0,
   delivery_error    text,

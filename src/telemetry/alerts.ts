@@ -68,6 +68,8 @@ export interface Alert {
   openedAt: string;
   lastSeenAt: string;
   resolvedAt: string | null;
+  /** Times it resolved and the same change (same point of change) was found again. */
+  reopened: number;
   delivery: { status: "none" | "pending" | "delivered" | "failed"; attempts: number; error: string | null };
 }
 
@@ -135,7 +137,7 @@ export async function evaluateAlerts(
   db: Queryable,
   settings: AlertSettings,
   clock: Clock,
-): Promise<{ opened: number; updated: number; resolved: number }> {
+): Promise<{ opened: number; updated: number; resolved: number; reopened: number }> {
   const now = clock.now();
   const to = new Date(now.getTime() + 60_000);
   const [minutes, days] = await Promise.all([
@@ -183,7 +185,34 @@ export async function evaluateAlerts(
     }
   let opened = 0;
   let updated = 0;
+  let reopened = 0;
   for (const change of changes) {
+    // The same change found again after its alert resolved (an indicator that recovered for a
+    // few points, then worsened again: the demo's scheduler moving work off a drifting model and
+    // back) is that alert again, not a new one: one alert per change, its flapping counted.
+    const again = await db.query(
+      `UPDATE telemetry_alerts AS a
+          SET status = 'open', resolved_at = NULL, reopened = a.reopened + 1, last_seen_at = now(),
+              latest_value = $4, after_value = $5,
+              delivery_status = CASE WHEN $6 = 'pending' THEN 'pending' ELSE a.delivery_status END,
+              next_delivery_at = CASE WHEN $6 = 'pending' THEN now() ELSE a.next_delivery_at END
+        WHERE a.id = (SELECT id FROM telemetry_alerts
+                       WHERE indicator = $1 AND scope_key = $2 AND changed_at = $3 AND status = 'resolved'
+                       ORDER BY id DESC LIMIT 1)
+          AND NOT EXISTS (SELECT 1 FROM telemetry_alerts WHERE indicator = $1 AND scope_key = $2 AND status = 'open')`,
+      [
+        change.indicator,
+        scopeKey(change.scope),
+        change.changedAt,
+        change.latest,
+        change.after,
+        settings.webhook ? "pending" : "none",
+      ],
+    );
+    if ((again.rowCount ?? 0) > 0) {
+      reopened += 1;
+      continue;
+    }
     const { rows } = await db.query<{ inserted: boolean }>(
       `INSERT INTO telemetry_alerts AS a (indicator, scope, scope_key, detector, changed_at, before_value, after_value,
                                           latest_value, message, delivery_status, next_delivery_at)
@@ -208,7 +237,7 @@ export async function evaluateAlerts(
     else updated += 1;
   }
   const resolved = await resolveRecovered(db, minutes, changes, settings.recoverPoints);
-  return { opened, updated, resolved };
+  return { opened, updated, resolved, reopened };
 }
 
 function alertMessage(change: Change): string {
@@ -265,6 +294,7 @@ interface AlertRow {
   opened_at: string;
   last_seen_at: string;
   resolved_at: string | null;
+  reopened: number;
   delivery_status: Alert["delivery"]["status"];
   delivery_attempts: number;
   delivery_error: string | null;
@@ -295,6 +325,7 @@ export async function listAlerts(
     openedAt: new Date(r.opened_at).toISOString(),
     lastSeenAt: new Date(r.last_seen_at).toISOString(),
     resolvedAt: r.resolved_at === null ? null : new Date(r.resolved_at).toISOString(),
+    reopened: r.reopened,
     delivery: { status: r.delivery_status, attempts: r.delivery_attempts, error: r.delivery_error },
   }));
 }

@@ -27,6 +27,16 @@ describe(`steward stats on ${backend}`, () => {
       what: "every task to finish",
     });
     await pool.stop();
+    // Two alerts as the workers' alert step records them: one open, one that flapped and resolved.
+    await deps.db.query(
+      `INSERT INTO telemetry_alerts (indicator, scope, scope_key, detector, status, changed_at, before_value,
+                                     after_value, latest_value, message, resolved_at, reopened)
+       VALUES ('duration', '{"stage":"Implement Ideas"}', 'stage=Implement Ideas', 'cusum', 'open',
+               now() - interval '10 minutes', 100, 400, 410, 'duration of stage Implement Ideas rose from 100 to 400', NULL, 0),
+              ('error_rate', '{"kind":"llm"}', 'kind=llm', 'cusum', 'resolved',
+               now() - interval '20 minutes', 0.01, 0.2, 0.01, 'error rate of kind llm rose from 0.01 to 0.2',
+               now() - interval '1 minute', 2)`,
+    );
     if (backend === "pglite") await testDb.db.close();
 
     const cwd = tempFolder("stats");
@@ -58,7 +68,18 @@ describe(`steward stats on ${backend}`, () => {
 
     const alerts = await runCli(["alerts"], { cwd, env });
     assert.equal(alerts.code, 0, alerts.stderr);
-    assert.match(alerts.stdout, /No alert was ever raised\./);
+    assert.match(alerts.stdout, /\n\s*\d+\s+open\s+duration\s+stage Implement Ideas\s/);
+    assert.match(
+      alerts.stdout,
+      /\n\s*\d+\s+resolved \d\d-\d\d \d\d:\d\d \(reopened 2×\)\s+error_rate\s+kind llm\s/,
+    );
+    const open = await runCli(["alerts", "--open", "--json"], { cwd, env });
+    assert.equal(open.code, 0, open.stderr);
+    const listed = JSON.parse(open.stdout) as { indicator: string; reopened: number }[];
+    assert.deepEqual(
+      listed.map((a) => [a.indicator, a.reopened]),
+      [["duration", 0]],
+    );
 
     const unknown = await runCli(["stats", "--kind", "nope"], { cwd, env });
     assert.equal(unknown.code, 3, unknown.stderr);

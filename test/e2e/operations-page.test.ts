@@ -156,6 +156,7 @@ test("the Operations page draws its charts, then shows an alert raised behind it
     opened: 1,
     updated: 0,
     resolved: 0,
+    reopened: 0,
   });
   // The event stream says so, which is what makes the page fetch the alerts at once.
   assert.deepEqual(await nextAlertsEvent(url, (digest) => digest.open === 1), {

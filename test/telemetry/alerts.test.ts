@@ -43,7 +43,12 @@ describe(`alerts on trend change on ${backend}`, () => {
     const settings = alertSettingsSchema.parse({});
     await rollupMinutes(db, clock.now(), [...level(100, 60), ...level(400, 15)]);
 
-    assert.deepEqual(await evaluateAlerts(db, settings, clock), { opened: 1, updated: 0, resolved: 0 });
+    assert.deepEqual(await evaluateAlerts(db, settings, clock), {
+      opened: 1,
+      updated: 0,
+      resolved: 0,
+      reopened: 0,
+    });
     const [alert] = await listAlerts(db, { open: true });
     assert.equal(alert!.indicator, "duration");
     assert.deepEqual(alert!.scope, { stage: "Implement Ideas" });
@@ -60,10 +65,25 @@ describe(`alerts on trend change on ${backend}`, () => {
 
     assert.deepEqual(
       await evaluateAlerts(db, settings, clock),
-      { opened: 0, updated: 1, resolved: 0 },
+      { opened: 0, updated: 1, resolved: 0, reopened: 0 },
       "the same change again updates the open alert",
     );
     assert.equal((await listAlerts(db)).length, 1);
+
+    // Resolved (as a recovery of a few points would), then the same change is found again: the
+    // same alert reopens, counted, instead of a new one for the same point of change.
+    await db.query("UPDATE telemetry_alerts SET status = 'resolved', resolved_at = now()");
+    assert.deepEqual(await evaluateAlerts(db, settings, clock), {
+      opened: 0,
+      updated: 0,
+      resolved: 0,
+      reopened: 1,
+    });
+    const reopened = await listAlerts(db);
+    assert.deepEqual(
+      reopened.map((a) => [a.id, a.status, a.resolvedAt, a.reopened]),
+      [[alert!.id, "open", null, 1]],
+    );
 
     clock.advance(10 * minute);
     await rollupMinutes(
@@ -87,6 +107,7 @@ describe(`alerts on trend change on ${backend}`, () => {
       opened: 0,
       updated: 0,
       resolved: 0,
+      reopened: 0,
     });
     const bad = alertSettingsSchema.safeParse({ detector: "crystal-ball", minChange: -1 });
     assert.equal(bad.success, false);

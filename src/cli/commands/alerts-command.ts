@@ -45,9 +45,9 @@ export function renderAlertsTable(alerts: Jsonified<Alert>[], width?: number): s
     ],
     alerts.map((a) => [
       a.id,
-      a.status === "resolved" && a.resolvedAt
+      (a.status === "resolved" && a.resolvedAt
         ? `resolved ${a.resolvedAt.slice(5, 16).replace("T", " ")}`
-        : a.status,
+        : a.status) + (a.reopened > 0 ? ` (reopened ${a.reopened}×)` : ""),
       a.indicator,
       scopeText(a.scope as Record<string, string>),
       a.changedAt.slice(0, 16).replace("T", " "),

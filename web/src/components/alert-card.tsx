@@ -73,6 +73,7 @@ export function AlertCard({ alert, series }: { alert: Alert; series: IndicatorSe
         {display.format(alert.latestValue)}) · changed at {formatTime(alert.changedAt)} · {alert.detector} ·
         opened {formatTime(alert.openedAt)}
         {alert.resolvedAt && ` · resolved ${formatTime(alert.resolvedAt)}`}
+        {alert.reopened > 0 && ` · reopened ${alert.reopened}× (recovered, then worse again)`}
         {alert.delivery.status === "failed" &&
           ` · webhook failed after ${alert.delivery.attempts} attempts: ${alert.delivery.error}`}
       </p>
