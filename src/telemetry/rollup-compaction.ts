@@ -1,4 +1,5 @@
 import type { Session } from "../db/database.ts";
+import { sqlState } from "../errors.ts";
 
 /**
  * Shards exist for writers: eight rows per bucket, by worker, so that two workers finishing the
@@ -86,6 +87,8 @@ const statements = { task_rollups: compactSql("task_rollups"), idea_rollups: com
 export interface CompactionResult {
   /** Shard rows moved into shard 0, by table. */
   moved: Record<Table, number>;
+  /** Batches given up to a writer holding their rows (left for the next pass). */
+  yielded: number;
 }
 
 /**
@@ -103,29 +106,42 @@ export async function compactRollups(
 ): Promise<CompactionResult> {
   const batch = options.batch ?? 20_000;
   const moved: Record<Table, number> = { task_rollups: 0, idea_rollups: 0 };
+  let yielded = 0;
   for (const table of Object.keys(tables) as Table[]) {
     for (const grain of ["minute", "hour", "day"] as Grain[]) {
       if (table === "idea_rollups" && grain === "minute") continue;
       for (;;) {
-        const n = await db.transaction(async (tx) => {
-          await tx.query("SET LOCAL lock_timeout = '500ms'");
-          const { rows } = await tx.query<{ moved: number }>(statements[table], [
-            grain,
-            options.since ?? null,
-            lookback[grain],
-            width[grain],
-            batch,
-          ]);
-          return rows[0]!.moved;
-        });
+        let n: number;
+        try {
+          n = await db.transaction(async (tx) => {
+            await tx.query("SET LOCAL lock_timeout = '500ms'");
+            const { rows } = await tx.query<{ moved: number }>(statements[table], [
+              grain,
+              options.since ?? null,
+              lookback[grain],
+              width[grain],
+              batch,
+            ]);
+            return rows[0]!.moved;
+          });
+        } catch (error) {
+          // A writer held a row past the lock timeout (or a deadlock chose this side): the
+          // batch rolled back whole, and the next pass moves those rows. Anything else is an error.
+          if (!yieldingStates.has(sqlState(error) ?? "")) throw error;
+          yielded += 1;
+          break;
+        }
         moved[table] += n;
         options.onBatch?.(table, grain, n);
         if (n < batch) break;
       }
     }
   }
-  return { moved };
+  return { moved, yielded };
 }
+
+/** lock_not_available (the lock timeout) and deadlock_detected: compaction gives way. */
+const yieldingStates = new Set(["55P03", "40P01"]);
 
 /** The workers' maintenance step: each minute, the buckets closed since the last pass. */
 export function rollupCompactionStep(deps: { db: Session }) {

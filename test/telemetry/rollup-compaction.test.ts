@@ -145,7 +145,9 @@ describe(`rollup compaction on ${backend}`, () => {
         for (let i = 0; i < 10; i++) await compactRollups(db, { batch: 20 });
       })(),
     ]);
-    await compactRollups(db);
+    // Passes beside the writers may give way to them (a lock held past the timeout); with the
+    // writers done, a pass moves everything.
+    assert.equal((await compactRollups(db)).yielded, 0);
     const { rows } = await db.query<{ grain: string; attempts: number; shards: number }>(
       `SELECT grain, sum(attempts)::int AS attempts, (count(*) FILTER (WHERE shard <> 0))::int AS shards
          FROM task_rollups GROUP BY grain ORDER BY grain`,
