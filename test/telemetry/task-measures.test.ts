@@ -204,6 +204,65 @@ describe(`telemetry rollups on ${backend}`, () => {
     );
   });
 
+  it("rolls up plain successes in their completion exactly as the attempts trigger would", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    const { rows: ideas } = await db.query<{ id: number }>(
+      "INSERT INTO ideas (key, title) VALUES ('plain-a', 'A'), ('plain-b', 'B') RETURNING id",
+    );
+    const past = new Date(Date.now() - 60_000);
+    await enqueueTasks(deps, [
+      ...Array.from({ length: 12 }, (_, i) => ({
+        kind: "noop",
+        stage: "Implement Ideas",
+        ideaId: ideas[i % 2]!.id,
+      })),
+      ...Array.from({ length: 6 }, () => ({
+        kind: "sleep",
+        payload: { ms: 1 },
+        deadline: past.toISOString(),
+      })),
+      ...Array.from({ length: 4 }, () => ({ kind: "noop" })),
+    ]);
+    // First attempts: every third fails and is retried (by the general statement, so the trigger);
+    // then every attempt left succeeds plainly, the retries among them.
+    await runAll(deps, "w1", (i) =>
+      i % 3 === 0
+        ? { outcome: "failed", ms: 7, retryAt: new Date() }
+        : { outcome: "succeeded", ms: 3 * i + 1 },
+    );
+    await runAll(deps, "w2", (i) => ({ outcome: "succeeded", ms: 900 * i + 2 }));
+
+    const snapshot = async () => {
+      const tasks = await db.query(
+        "SELECT * FROM task_rollups ORDER BY grain, bucket_start, stage, kind, model, shard",
+      );
+      const byIdea = await db.query(
+        "SELECT * FROM idea_rollups ORDER BY grain, bucket_start, idea_id, stage, kind, model, shard",
+      );
+      return { tasks: tasks.rows, ideas: byIdea.rows };
+    };
+    const inCompletion = await snapshot();
+    assert.ok(inCompletion.ideas.length > 0 && inCompletion.tasks.length > 0);
+    const [sums] = (
+      await db.query<{ attempts: string; misses: string; retries: string }>(
+        "SELECT sum(attempts) AS attempts, sum(deadline_misses) AS misses, sum(retries) AS retries FROM task_rollups WHERE grain = 'day'",
+      )
+    ).rows;
+    assert.deepEqual([Number(sums!.attempts), Number(sums!.misses), Number(sums!.retries)], [30, 6, 8]);
+
+    // The same attempts recorded again by a plain INSERT, which only the trigger counts.
+    await db.query("DELETE FROM task_rollups");
+    await db.query("DELETE FROM idea_rollups");
+    await db.query(`
+      WITH gone AS (DELETE FROM task_attempts RETURNING *)
+      INSERT INTO task_attempts (task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
+                                 error_class, error_message, input_tokens, output_tokens, cost_usd, assignment)
+      SELECT task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
+             error_class, error_message, input_tokens, output_tokens, cost_usd, assignment FROM gone`);
+    assert.deepEqual(await snapshot(), inCompletion);
+  });
+
   it("keeps minute rollups for their days, hour and day rollups for good", async (t) => {
     const { db } = await createTestDatabase(t);
     const deps = await testDeps(db);
