@@ -15,6 +15,7 @@ export class CompletionBatcher {
   readonly #spentClaims: number[] = [];
   #writing: Promise<void> | null = null;
   #wake: (() => void) | null = null;
+  #closed = false;
 
   constructor(
     private readonly db: Queryable,
@@ -51,20 +52,35 @@ export class CompletionBatcher {
     });
   }
 
-  /** Resolves when everything reported so far is written, or after `deadlineMs`. */
-  async drain(deadlineMs: number): Promise<void> {
-    if (this.#writing === null) return;
-    this.#wake?.(); // retry at once instead of waiting out the backoff
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.#writing, new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
-    clearTimeout(timer);
+  /**
+   * Writes everything reported so far, for at most `deadlineMs`, then stops: reports still
+   * unwritten (the database stayed away) are given up, and their number answered. Their tasks
+   * are not lost: their leases run out and maintenance hands them back to the queue, to run again
+   * (the reason to wait as long as a lease: a report written after it is refused by its fence).
+   */
+  async close(deadlineMs: number): Promise<number> {
+    if (this.#writing !== null) {
+      this.#wake?.(); // retry at once instead of waiting out the backoff
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.#writing,
+        new Promise((resolve) => (timer = setTimeout(resolve, deadlineMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    // A statement still under way ends by itself; its reports, if it fails, are not retried.
+    this.#closed = true;
+    this.#wake?.();
+    const abandoned = this.#pending.length;
+    this.#pending.length = 0;
+    return abandoned;
   }
 
   async #writeAll(): Promise<void> {
     // Let reports from the same turn of the event loop join this batch.
     await new Promise((resolve) => setImmediate(resolve));
     let failures = 0;
-    while (this.#pending.length > 0) {
+    while (this.#pending.length > 0 && !this.#closed) {
       const batch = this.#pending.splice(0, this.options.maxBatch);
       const spent = this.#pending.length === 0 ? this.#spentClaims.splice(0) : [];
       try {
@@ -81,6 +97,7 @@ export class CompletionBatcher {
         this.#pending.unshift(...batch);
         this.#spentClaims.unshift(...spent);
         failures += 1;
+        if (this.#closed) break;
         const delay = Math.min(5_000, 50 * 2 ** failures);
         this.options.logger.warn(
           { err: error, reports: this.#pending.length, retryInMs: delay },

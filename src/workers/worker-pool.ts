@@ -205,7 +205,12 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
             this.#finish(running, "released", new TaskAbortedError("shutdown"));
         }
       }
-      await this.#batcher.drain(Math.max(5_000, this.#options.leaseMs));
+      const unwritten = await this.#batcher.close(Math.max(5_000, this.#options.leaseMs));
+      if (unwritten > 0)
+        this.#deps.logger.error(
+          { worker: this.workerId, reports: unwritten },
+          "worker stopped with finished attempts it could not record; their leases run out and their tasks run again",
+        );
     } finally {
       clearInterval(heartbeat);
       this.#state = "stopped";

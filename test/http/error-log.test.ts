@@ -1,24 +1,12 @@
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { test } from "node:test";
-import { createLogger, maxLoggedTextLength, truncateForLog } from "../../src/app/logger.ts";
+import { maxLoggedTextLength, truncateForLog } from "../../src/app/logger.ts";
 import type { Database } from "../../src/db/database.ts";
 import { buildServer } from "../../src/http/build-server.ts";
 import { toErrorResponse } from "../../src/http/error-handler.ts";
+import { capturedLogger } from "../support/captured-logger.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
-
-/** A JSON logger writing into an array of parsed lines. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split("\n").filter(Boolean));
-      done();
-    },
-  });
-  return { logger: createLogger({ level: "debug", format: "json" }, destination), lines };
-}
 
 /** The error the database itself raises for this statement. */
 async function databaseError(db: Database, sql: string, params: unknown[]): Promise<unknown> {
@@ -56,7 +44,7 @@ test("a logged error keeps long strings and arrays short, noting how long they w
     query: `SELECT $1::jsonb\n${"-- a comment line\n".repeat(100)}`,
     body: Buffer.alloc(1_000_000),
   });
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturedLogger("debug");
   logger.error({ err: error }, "request failed");
   assert.equal(lines.length, 1);
   const logged = JSON.parse(lines[0]!) as { err: Record<string, unknown> };
@@ -90,7 +78,7 @@ test(`a request that fails in the database is logged without the payload it carr
           : db.query(sql, params),
     },
   });
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturedLogger("debug");
   const deps = { ...(await testDeps(db)), db: failing, logger };
   const app = await buildServer(deps);
   t.after(() => app.close());

@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { test } from "node:test";
 import { createDeps } from "../../src/app/create-deps.ts";
-import { createLogger } from "../../src/app/logger.ts";
 import { configSchema } from "../../src/config/config-schema.ts";
 import type { Database } from "../../src/db/database.ts";
 import { buildServer } from "../../src/http/build-server.ts";
@@ -10,6 +8,7 @@ import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { getTask } from "../../src/tasks/query-tasks.ts";
 import type { TaskKind } from "../../src/tasks/task-kinds.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
+import { capturedLogger } from "../support/captured-logger.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
@@ -270,14 +269,7 @@ test(`GET /metrics counts a pool's attempts and reads the queue and models from 
 });
 
 test("a scrape whose database read fails still answers with the process metrics, and logs once", async (t) => {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split("\n").filter(Boolean));
-      done();
-    },
-  });
-  const logger = createLogger({ level: "info", format: "json" }, destination);
+  const { logger, entries } = capturedLogger("info");
   const config = configSchema.parse({});
   const unreachable = {
     query: async () => {
@@ -302,9 +294,7 @@ test("a scrape whose database read fails still answers with the process metrics,
     assert.equal(samples.filter((s) => s.name === "steward_model_in_flight").length, 0);
     assert.match(response.body, /# TYPE steward_queue_depth gauge/);
   }
-  const logged = lines
-    .map((line) => JSON.parse(line) as { msg: string })
-    .filter((l) => l.msg.includes("/metrics"));
+  const logged = entries.filter((l) => l.msg.includes("/metrics"));
   assert.equal(logged.length, 1, `logged once: ${JSON.stringify(logged)}`);
   assert.match(logged[0]!.msg, /failed/);
   assert.match(JSON.stringify(logged[0]), /ECONNREFUSED/);

@@ -1,26 +1,13 @@
 import assert from "node:assert/strict";
-import { Writable } from "node:stream";
 import { describe, it } from "node:test";
-import pino from "pino";
 import { getSystemStatus } from "../../src/app/system-status.ts";
 import { demoKinds } from "../../src/demo/demo-kinds.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
+import { capturedLogger } from "../support/captured-logger.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
-
-/** What a logger wrote at warn and above, parsed. */
-function capturedLogger() {
-  const lines: { msg: string; kinds?: string[]; cause?: string; tasks?: number }[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: pino({ level: "warn" }, stream), lines };
-}
 
 describe(`a worker that no model serves on ${backend}`, () => {
   it("warns once a minute for each kind and reason, naming the kinds and why; status counts them as waiting with the reason", async (t) => {
@@ -43,7 +30,7 @@ describe(`a worker that no model serves on ${backend}`, () => {
     // ...and claimed by a worker whose configuration names none, on a clock the test moves.
     const noModels = await testDeps(db, { migrate: false });
     let offsetMs = 0;
-    const { logger, lines } = capturedLogger();
+    const { logger, entries: lines } = capturedLogger();
     Object.assign(noModels, { logger, clock: { now: () => new Date(Date.now() + offsetMs) } });
     for (const kind of demoKinds) {
       withModels.kinds.register(kind);

@@ -5,6 +5,7 @@ import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
 import { getTask } from "../../src/tasks/query-tasks.ts";
 import type { TaskHandlerContext, TaskKind } from "../../src/tasks/task-kinds.ts";
 import { WorkerPool, type WorkerPoolOptions } from "../../src/workers/worker-pool.ts";
+import { capturedLogger } from "../support/captured-logger.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { TestClock } from "../support/test-clock.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
@@ -191,6 +192,41 @@ describe(`worker pool on ${backend}`, () => {
     );
     assert.equal(long!.maxAttempts, 4, "a release does not use up an attempt");
     assert.equal(pool.runningCount, 0);
+  });
+
+  it("on stop, gives up reports the database keeps refusing once a lease has passed, and says so", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    const { logger, entries } = capturedLogger();
+    // The statement that records plain successes is gone: every write of the report fails.
+    await db.query(
+      "ALTER FUNCTION steward_complete_plain(text, bigint[], integer[], float8[], bigint[]) RENAME TO steward_complete_plain_gone",
+    );
+    const pool = new WorkerPool({ ...deps, logger }, { concurrency: 2, pollMs: 50, leaseMs: 1_000 });
+    await pool.start();
+    const [task] = await enqueueTasks(deps, [{ kind: "noop" }]);
+    const retrying = () =>
+      entries.filter((e) => e.msg === "could not record finished tasks; retrying").length;
+    await waitFor(() => retrying() >= 1 || undefined, { what: "a failed write of the report" });
+    await pool.stop();
+    const [given] = entries.filter((e) =>
+      /^worker stopped with finished attempts it could not record/.test(e.msg),
+    );
+    assert.equal(given?.reports, 1, JSON.stringify(entries.map((e) => e.msg)));
+    const after = retrying();
+    // Written now, the report would be refused by its fence only once the lease is taken back;
+    // the pool stopped trying, so the task stays as the claim left it until maintenance sees it.
+    await db.query(
+      "ALTER FUNCTION steward_complete_plain_gone(text, bigint[], integer[], float8[], bigint[]) RENAME TO steward_complete_plain",
+    );
+    const stuck = await getTask(db, task!.id);
+    assert.equal(stuck!.status, "running");
+    assert.deepEqual(
+      stuck!.attemptHistory.map((a) => a.outcome),
+      ["running"],
+      "no attempt recorded",
+    );
+    assert.equal(retrying(), after, "no write after stop");
   });
 
   it("spreads work over two pools without running any task twice", async (t) => {
