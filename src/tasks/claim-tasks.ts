@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { epochMicros } from "../db/epoch-micros.ts";
 import { prepared } from "../db/prepared-statements.ts";
 import type { ClaimedTask } from "./task.ts";
 
@@ -46,8 +47,9 @@ export async function claimTaskBatch(db: Queryable, options: ClaimOptions): Prom
   const text = rows[0]?.claimed;
   if (!text) return { claimId: null, tasks: [] };
   const [startedAt, claimed, claimId] = JSON.parse(text) as [string, ClaimRow[], number];
-  const started = new Date(startedAt);
-  return { claimId, tasks: claimed.map((row) => toClaimedTask(row, started)) };
+  const startedUs = epochMicros(startedAt);
+  const started = new Date(Math.floor(startedUs / 1000));
+  return { claimId, tasks: claimed.map((row) => toClaimedTask(row, started, startedUs)) };
 }
 
 // One JSON text of positional arrays, built by the function (see migration 0004 for the costs):
@@ -73,7 +75,7 @@ type ClaimRow = [
   runAt: string,
 ];
 
-function toClaimedTask(row: ClaimRow, startedAt: Date): ClaimedTask {
+function toClaimedTask(row: ClaimRow, startedAt: Date, startedUs: number): ClaimedTask {
   const [
     id,
     kind,
@@ -87,6 +89,8 @@ function toClaimedTask(row: ClaimRow, startedAt: Date): ClaimedTask {
     attempts,
     maxAttempts,
   ] = row;
+  const deadlineUs = row[12] === null ? null : epochMicros(row[12]);
+  const readyUs = epochMicros(row[13]);
   return {
     id,
     kind,
@@ -100,8 +104,9 @@ function toClaimedTask(row: ClaimRow, startedAt: Date): ClaimedTask {
     attempt: attempts,
     maxAttempts,
     timeoutMs: row[11],
-    deadline: row[12] === null ? null : new Date(row[12]),
-    readyAt: new Date(row[13]),
+    deadline: deadlineUs === null ? null : new Date(Math.floor(deadlineUs / 1000)),
+    readyAt: new Date(Math.floor(readyUs / 1000)),
     startedAt,
+    micros: { readyAt: readyUs, startedAt: startedUs, deadline: deadlineUs },
   };
 }

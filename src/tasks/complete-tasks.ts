@@ -1,7 +1,14 @@
 import type { Queryable } from "../db/database.ts";
 import { prepared } from "../db/prepared-statements.ts";
 import { durationEwmaAlpha } from "../scheduler/learn.ts";
-import { type AttemptOutcome, rateLimitedErrorClass, type TaskError, type TaskStatus } from "./task.ts";
+import { reportedRollups } from "./reported-rollups.ts";
+import {
+  type AttemptOutcome,
+  type ClaimedTask,
+  rateLimitedErrorClass,
+  type TaskError,
+  type TaskStatus,
+} from "./task.ts";
 import { releaseDependents } from "./task-dependencies.ts";
 
 /** How one attempt ended, as the worker that ran it reports it. */
@@ -21,6 +28,8 @@ export interface AttemptReport {
   finishedAt: Date;
   /** For a failed attempt with attempts left: when to try again. Null: the task has failed for good. */
   retryAt?: Date | null;
+  /** The task as the worker claimed it: a batch of plain successes is rolled up from it (reported-rollups.ts). */
+  task?: ClaimedTask;
 }
 
 export interface CompletedTask {
@@ -48,30 +57,39 @@ export async function completeTasks(
   spentClaims: readonly number[] = [],
 ): Promise<CompletedTask[]> {
   if (reports.length === 0 && spentClaims.length === 0) return [];
-  const { rows: out } = reports.every(isPlainSuccess)
-    ? // Three arrays instead of a JSON document (migration 0006 has the figures).
-      await db.query<{ done: string | null }>(completePlainSql, [
-        workerId,
-        reports.map((r) => r.taskId),
-        reports.map((r) => r.attempt),
-        // Epoch milliseconds: pg formats each Date as a local time string, ≈2 µs apiece.
-        reports.map((r) => r.finishedAt.getTime()),
-        spentClaims,
-      ])
-    : // One JSON document, read by steward_attempt_reports() (see its migration for why). Fields
-      // at their default (no result, no error, no usage) are left out.
-      await db.query<{ done: string | null }>(completeSql, [
-        JSON.stringify(reports.map(toJsonReport)),
-        workerId,
-        urgencyStepSeconds,
-        durationEwmaAlpha,
-        spentClaims,
-      ]);
-  const rows = (out[0]?.done ? JSON.parse(out[0].done) : []) as [number, TaskStatus, boolean][];
-  const completed = rows.map(([id, status]) => ({ id, status }));
-  const finished = completed.filter(
-    (c, i) => rows[i]![2] && (c.status === "succeeded" || c.status === "failed"),
-  );
+  let completed: CompletedTask[];
+  let finished: CompletedTask[];
+  if (reports.every(isPlainSuccess)) {
+    // Arrays instead of a JSON document (migration 0006 has the figures), and the rollup groups
+    // the worker made (migration 0014); answered: what was not recorded, and who has dependents.
+    const { rows } = await db.query<{ done: string }>(completePlainSql, [
+      workerId,
+      reports.map((r) => r.taskId),
+      reports.map((r) => r.attempt),
+      // Epoch milliseconds: pg formats each Date as a local time string, ≈2 µs apiece.
+      reports.map((r) => r.finishedAt.getTime()),
+      spentClaims,
+      reportedRollups(reports),
+    ]);
+    const [, withDependents, missing] = JSON.parse(rows[0]!.done) as [number, number[], number[] | null];
+    const left = missing === null ? null : new Set(missing);
+    const ids = left === null ? reports.map((r) => r.taskId) : [...new Set(reports.map((r) => r.taskId))];
+    completed = ids.filter((id) => !left?.has(id)).map((id) => ({ id, status: "succeeded" as const }));
+    finished = withDependents.map((id) => ({ id, status: "succeeded" as const }));
+  } else {
+    // One JSON document, read by steward_attempt_reports() (see its migration for why). Fields
+    // at their default (no result, no error, no usage) are left out.
+    const { rows: out } = await db.query<{ done: string | null }>(completeSql, [
+      JSON.stringify(reports.map(toJsonReport)),
+      workerId,
+      urgencyStepSeconds,
+      durationEwmaAlpha,
+      spentClaims,
+    ]);
+    const rows = (out[0]?.done ? JSON.parse(out[0].done) : []) as [number, TaskStatus, boolean][];
+    completed = rows.map(([id, status]) => ({ id, status }));
+    finished = completed.filter((c, i) => rows[i]![2] && (c.status === "succeeded" || c.status === "failed"));
+  }
   if (finished.length > 0) await releaseDependents(db, finished);
   return completed;
 }
@@ -99,7 +117,7 @@ function isPlainSuccess(r: AttemptReport): boolean {
 // of them, they come in smaller batches, and their learning step keeps changing.
 const completePlainSql = prepared(
   "steward_complete_plain",
-  "SELECT steward_complete_plain($1, $2::bigint[], $3::integer[], $4::float8[], $5::bigint[]) AS done",
+  "SELECT steward_complete_plain($1, $2::bigint[], $3::integer[], $4::float8[], $5::bigint[], $6::json) AS done",
 );
 
 /**

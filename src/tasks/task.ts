@@ -51,6 +51,12 @@ export interface ClaimedTask {
   /** When the task became ready to run: the start of its queue wait. */
   readyAt: Date;
   startedAt: Date;
+  /**
+   * readyAt, startedAt and deadline to the microsecond, as the database holds them (a Date holds
+   * milliseconds): the worker rolls up its plain successes from them, and must agree with SQL
+   * (reported-rollups.ts). Set on every task a claim returns; absent on tasks made otherwise.
+   */
+  micros?: { readyAt: number; startedAt: number; deadline: number | null };
 }
 
 /** A task as the API and CLI show it. */

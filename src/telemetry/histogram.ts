@@ -1,3 +1,5 @@
+import { bucketBaseMs, bucketGrowth } from "../tasks/rollup-buckets.ts";
+
 /**
  * The duration and queue-wait histograms of the rollups (migration 0010): counts of log-spaced
  * buckets that add up element by element, so that rows of any minutes, shards or models merge
@@ -6,16 +8,12 @@
  * the bucket's value of least relative error (DDSketch's estimate: 2·γ^k / (γ + 1) for the bucket
  * (γ^(k-1), γ^k]), within (γ - 1) / (γ + 1) = 9.1 % of the true value.
  */
-const baseMs = 0.1;
-const growth = 1.2;
+const baseMs = bucketBaseMs;
+const growth = bucketGrowth;
 /** The largest relative error of a quantile read from these histograms. */
 export const histogramRelativeError = (growth - 1) / (growth + 1);
 
-/** The 1-based bucket of a value in milliseconds, as SQL's steward_bucket() computes it. */
-export function bucketOf(ms: number): number {
-  if (!(ms > baseMs)) return 1;
-  return Math.min(Math.ceil(Math.log(ms / baseMs) / Math.log(growth)), 199) + 1;
-}
+export { bucketOf } from "../tasks/rollup-buckets.ts";
 
 /** Element-wise sum, as SQL's steward_add_counts(). */
 export function addCounts(a: readonly number[], b: readonly number[]): number[] {

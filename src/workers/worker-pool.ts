@@ -418,6 +418,7 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       startedAt: task.startedAt,
       finishedAt,
       retryAt,
+      task,
     };
     this.#batcher.add(report);
     endAttemptSpan(running.span, report);

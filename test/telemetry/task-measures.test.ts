@@ -4,6 +4,7 @@ import { isStewardError } from "../../src/errors.ts";
 import { claimTaskBatch } from "../../src/tasks/claim-tasks.ts";
 import { type AttemptReport, completeTasks } from "../../src/tasks/complete-tasks.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
+import { elapsedMs } from "../../src/tasks/reported-rollups.ts";
 import { expireLeases } from "../../src/tasks/task-leases.ts";
 import { bucketOf, histogramRelativeError } from "../../src/telemetry/histogram.ts";
 import { pruneMinuteRollups } from "../../src/telemetry/rollup-retention.ts";
@@ -21,6 +22,7 @@ async function runAll(
   deps: Deps,
   worker: string,
   plan: (i: number) => { outcome: AttemptReport["outcome"]; ms: number; retryAt?: Date | null },
+  options: { withTask?: boolean; before?: (reports: AttemptReport[]) => Promise<void> } = {},
 ) {
   const { tasks, claimId } = await claimTaskBatch(deps.db, {
     workerId: worker,
@@ -39,8 +41,11 @@ async function runAll(
       finishedAt: new Date(task.startedAt.getTime() + ms),
       retryAt,
       error: outcome === "succeeded" ? undefined : { class: "Error", message: "planned" },
+      // As a worker reports it: with the claimed task, from which plain successes are rolled up.
+      task: options.withTask === false ? undefined : task,
     };
   });
+  await options.before?.(reports);
   return completeTasks(deps.db, worker, reports, 60, claimId === null ? [] : [claimId]);
 }
 
@@ -183,6 +188,25 @@ describe(`telemetry rollups on ${backend}`, () => {
     );
   });
 
+  it("measures elapsed times in the worker as SQL does, to the last bit", async (t) => {
+    const { db } = await createTestDatabase(t);
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 48_271) % 2_147_483_647;
+      return seed / 2_147_483_647;
+    };
+    const from = Date.parse("2026-12-03T10:00:00Z") * 1000 + 123_457;
+    const spans = [0, 1, 999, 1_000, 86_400_000_000 - 1, 86_400_000_000, 86_400_000_001, -5, -86_400_000_001];
+    for (let i = 0; i < 300; i++) spans.push(Math.round(random() ** 4 * 40 * 86_400_000_000));
+    const { rows } = await db.query<{ ms: number }>(
+      `SELECT greatest(date_part('epoch', to_timestamp(b::float8 / 1e6) - to_timestamp(a::float8 / 1e6)) * 1000, 0) AS ms
+         FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS x(a, b, o) ORDER BY o`,
+      [spans.map(() => from), spans.map((us) => from + us)],
+    );
+    const differ = spans.filter((us, i) => rows[i]!.ms !== elapsedMs(from, from + us));
+    assert.deepEqual(differ, []);
+  });
+
   it("refuses an unknown stage, kind or model naming what was counted, and a bad window", async (t) => {
     const { db } = await createTestDatabase(t);
     const deps = await testDeps(db);
@@ -204,70 +228,115 @@ describe(`telemetry rollups on ${backend}`, () => {
     );
   });
 
-  it("rolls up plain successes in their completion exactly as the attempts trigger would", async (t) => {
+  for (const grouped of ["by the worker", "by the statement"] as const)
+    it(`rolls up plain successes in their completion, grouped ${grouped}, exactly as the attempts trigger would`, async (t) => {
+      const { db } = await createTestDatabase(t);
+      const deps = await testDeps(db);
+      const { rows: ideas } = await db.query<{ id: number }>(
+        "INSERT INTO ideas (key, title) VALUES ('plain-a', 'A'), ('plain-b', 'B') RETURNING id",
+      );
+      const now = Date.now();
+      const past = new Date(now - 60_000);
+      await enqueueTasks(deps, [
+        ...Array.from({ length: 12 }, (_, i) => ({
+          kind: "noop",
+          stage: "Implement Ideas",
+          ideaId: ideas[i % 2]!.id,
+          // Queue waits from under a millisecond to more than two days.
+          runAt: new Date(
+            now - [0.4, 7, 86_400_000 + 1_234, 2 * 86_400_000 + 3_600_000][i % 4]!,
+          ).toISOString(),
+        })),
+        ...Array.from({ length: 6 }, (_, i) => ({
+          kind: "sleep",
+          payload: { ms: 1 },
+          // Missed, met, and missed by less than a millisecond.
+          deadline: [past, new Date(now + 3 * 86_400_000), new Date(now + 2)][i % 3]!.toISOString(),
+        })),
+        ...Array.from({ length: 4 }, () => ({ kind: "noop" })),
+      ]);
+      await db.query(
+        "UPDATE execution_tasks SET run_at = run_at - (id * 37) * interval '1 microsecond', priority_at = priority_at - interval '1 day'",
+      );
+      const withTask = grouped === "by the worker";
+      // First attempts: every third fails and is retried (by the general statement, so the trigger);
+      // then every attempt left succeeds plainly, the retries among them, some after more than a day.
+      await runAll(
+        deps,
+        "w1",
+        (i) =>
+          i % 3 === 0
+            ? { outcome: "failed", ms: 7, retryAt: new Date() }
+            : { outcome: "succeeded", ms: 3 * i + 1 },
+        { withTask },
+      );
+      await runAll(
+        deps,
+        "w2",
+        (i) => ({ outcome: "succeeded", ms: i % 5 === 0 ? 86_400_000 + 17 * i : 900 * i + 2 }),
+        {
+          withTask,
+        },
+      );
+
+      const snapshot = async () => {
+        const tasks = await db.query(
+          "SELECT * FROM task_rollups ORDER BY grain, bucket_start, stage, kind, model, shard",
+        );
+        const byIdea = await db.query(
+          "SELECT * FROM idea_rollups ORDER BY grain, bucket_start, idea_id, stage, kind, model, shard",
+        );
+        // Sums of durations in another order may differ in the last bit of a float.
+        const round = (rows: Record<string, unknown>[]) =>
+          rows.map((r) => ({
+            ...r,
+            duration_ms: Math.round(Number(r.duration_ms) * 1e6) / 1e6,
+            queue_wait_ms: Math.round(Number(r.queue_wait_ms) * 1e6) / 1e6,
+          }));
+        return { tasks: round(tasks.rows), ideas: round(byIdea.rows) };
+      };
+      const inCompletion = await snapshot();
+      assert.ok(inCompletion.ideas.length > 0 && inCompletion.tasks.length > 0);
+      const [sums] = (
+        await db.query<{ attempts: string; misses: string; retries: string }>(
+          "SELECT sum(attempts) AS attempts, sum(deadline_misses) AS misses, sum(retries) AS retries FROM task_rollups WHERE grain = 'day'",
+        )
+      ).rows;
+      assert.deepEqual([Number(sums!.attempts), Number(sums!.misses), Number(sums!.retries)], [30, 4, 8]);
+
+      // The same attempts recorded again by a plain INSERT, which only the trigger counts.
+      await db.query("DELETE FROM task_rollups");
+      await db.query("DELETE FROM idea_rollups");
+      await db.query(`
+        WITH gone AS (DELETE FROM task_attempts RETURNING *)
+        INSERT INTO task_attempts (task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
+                                   error_class, error_message, input_tokens, output_tokens, cost_usd, assignment)
+        SELECT task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
+               error_class, error_message, input_tokens, output_tokens, cost_usd, assignment FROM gone`);
+      assert.deepEqual(await snapshot(), inCompletion);
+    });
+
+  it("takes the worker's groups only when every report counted: a report fenced off leaves the grouping to the statement", async (t) => {
     const { db } = await createTestDatabase(t);
     const deps = await testDeps(db);
-    const { rows: ideas } = await db.query<{ id: number }>(
-      "INSERT INTO ideas (key, title) VALUES ('plain-a', 'A'), ('plain-b', 'B') RETURNING id",
+    await enqueueTasks(
+      deps,
+      Array.from({ length: 5 }, () => ({ kind: "noop", stage: "Implement Ideas" })),
     );
-    const past = new Date(Date.now() - 60_000);
-    await enqueueTasks(deps, [
-      ...Array.from({ length: 12 }, (_, i) => ({
-        kind: "noop",
-        stage: "Implement Ideas",
-        ideaId: ideas[i % 2]!.id,
-      })),
-      ...Array.from({ length: 6 }, () => ({
-        kind: "sleep",
-        payload: { ms: 1 },
-        deadline: past.toISOString(),
-      })),
-      ...Array.from({ length: 4 }, () => ({ kind: "noop" })),
-    ]);
-    // First attempts: every third fails and is retried (by the general statement, so the trigger);
-    // then every attempt left succeeds plainly, the retries among them.
-    await runAll(deps, "w1", (i) =>
-      i % 3 === 0
-        ? { outcome: "failed", ms: 7, retryAt: new Date() }
-        : { outcome: "succeeded", ms: 3 * i + 1 },
+    await runAll(deps, "w", (i) => ({ outcome: "succeeded", ms: 10 * (i + 1) }), {
+      // One task is taken from the worker before its report is written: its report does not count.
+      before: async (reports) => {
+        await db.query("UPDATE execution_tasks SET locked_by = 'someone else' WHERE id = $1", [
+          reports[0]!.taskId,
+        ]);
+      },
+    });
+    const { rows } = await db.query<{ attempts: string; duration_ms: number }>(
+      "SELECT attempts, duration_ms FROM task_rollups WHERE grain = 'minute'",
     );
-    await runAll(deps, "w2", (i) => ({ outcome: "succeeded", ms: 900 * i + 2 }));
-
-    const snapshot = async () => {
-      const tasks = await db.query(
-        "SELECT * FROM task_rollups ORDER BY grain, bucket_start, stage, kind, model, shard",
-      );
-      const byIdea = await db.query(
-        "SELECT * FROM idea_rollups ORDER BY grain, bucket_start, idea_id, stage, kind, model, shard",
-      );
-      // Sums of durations in another order may differ in the last bit of a float.
-      const round = (rows: Record<string, unknown>[]) =>
-        rows.map((r) => ({
-          ...r,
-          duration_ms: Math.round(Number(r.duration_ms) * 1e6) / 1e6,
-          queue_wait_ms: Math.round(Number(r.queue_wait_ms) * 1e6) / 1e6,
-        }));
-      return { tasks: round(tasks.rows), ideas: round(byIdea.rows) };
-    };
-    const inCompletion = await snapshot();
-    assert.ok(inCompletion.ideas.length > 0 && inCompletion.tasks.length > 0);
-    const [sums] = (
-      await db.query<{ attempts: string; misses: string; retries: string }>(
-        "SELECT sum(attempts) AS attempts, sum(deadline_misses) AS misses, sum(retries) AS retries FROM task_rollups WHERE grain = 'day'",
-      )
-    ).rows;
-    assert.deepEqual([Number(sums!.attempts), Number(sums!.misses), Number(sums!.retries)], [30, 6, 8]);
-
-    // The same attempts recorded again by a plain INSERT, which only the trigger counts.
-    await db.query("DELETE FROM task_rollups");
-    await db.query("DELETE FROM idea_rollups");
-    await db.query(`
-      WITH gone AS (DELETE FROM task_attempts RETURNING *)
-      INSERT INTO task_attempts (task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
-                                 error_class, error_message, input_tokens, output_tokens, cost_usd, assignment)
-      SELECT task_id, attempt, worker_id, ai_model, outcome, queued_at, started_at, finished_at,
-             error_class, error_message, input_tokens, output_tokens, cost_usd, assignment FROM gone`);
-    assert.deepEqual(await snapshot(), inCompletion);
+    assert.equal(rows.length, 1);
+    assert.equal(Number(rows[0]!.attempts), 4, "the four attempts recorded, not the five reported");
+    assert.equal(Math.round(rows[0]!.duration_ms), 20 + 30 + 40 + 50);
   });
 
   it("keeps minute rollups for their days, hour and day rollups for good", async (t) => {

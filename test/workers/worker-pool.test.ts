@@ -200,7 +200,7 @@ describe(`worker pool on ${backend}`, () => {
     const { logger, entries } = capturedLogger();
     // The statement that records plain successes is gone: every write of the report fails.
     await db.query(
-      "ALTER FUNCTION steward_complete_plain(text, bigint[], integer[], float8[], bigint[]) RENAME TO steward_complete_plain_gone",
+      "ALTER FUNCTION steward_complete_plain(text, bigint[], integer[], float8[], bigint[], json) RENAME TO steward_complete_plain_gone",
     );
     const pool = new WorkerPool({ ...deps, logger }, { concurrency: 2, pollMs: 50, leaseMs: 1_000 });
     await pool.start();
@@ -217,7 +217,7 @@ describe(`worker pool on ${backend}`, () => {
     // Written now, the report would be refused by its fence only once the lease is taken back;
     // the pool stopped trying, so the task stays as the claim left it until maintenance sees it.
     await db.query(
-      "ALTER FUNCTION steward_complete_plain_gone(text, bigint[], integer[], float8[], bigint[]) RENAME TO steward_complete_plain",
+      "ALTER FUNCTION steward_complete_plain_gone(text, bigint[], integer[], float8[], bigint[], json) RENAME TO steward_complete_plain",
     );
     const stuck = await getTask(db, task!.id);
     assert.equal(stuck!.status, "running");

@@ -247,20 +247,29 @@ function linesOf(series: IndicatorSeries[], indicator: IndicatorName): ChartLine
     }));
 }
 
-/** The stages' duration targets (average, else p95) as levels on the duration chart. */
+/**
+ * The stages' duration targets (average, else p95) as levels on the duration chart. Targets of
+ * the same measure and value are one line, naming each scope (the demo's three stages share one),
+ * red when any of them is breached, which the label then says.
+ */
 function targetLevels(targets: TargetCheckJson[]): ChartLevel[] {
-  const levels: ChartLevel[] = [];
+  const byLine = new Map<string, { what: string; value: number; scopes: string[]; breached: boolean }>();
   for (const check of targets) {
     if (check.measure !== "avgDurationMs" && check.measure !== "p95DurationMs") continue;
     const what = check.measure === "avgDurationMs" ? "average" : "p95";
     const who = [check.stage, check.kind].filter((x) => x !== null).join(" · ") || "all";
-    levels.push({
-      label: `${who} target (${what}) ${formatAxisMs(check.target)}`,
-      value: check.target,
-      color: check.status === "breached" ? "#d1453b" : "#2aa876",
-    });
+    const key = `${what} ${check.target}`;
+    const line = byLine.get(key) ?? { what, value: check.target, scopes: [], breached: false };
+    const breached = check.status === "breached";
+    line.scopes.push(breached ? `${who} (breached)` : who);
+    line.breached ||= breached;
+    byLine.set(key, line);
   }
-  return levels;
+  return [...byLine.values()].map((line) => ({
+    label: `${line.scopes.join(", ")}: target (${line.what}) ${formatAxisMs(line.value)}`,
+    value: line.value,
+    color: line.breached ? "#d1453b" : "#2aa876",
+  }));
 }
 
 const depthStatuses = ["queued", "running", "blocked"] as const;
