@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { hostname } from "node:os";
-import { context, type Span } from "@opentelemetry/api";
+import { context } from "@opentelemetry/api";
 import type { Logger } from "pino";
 import { type Clock, systemClock } from "../clock.ts";
 import type { Database } from "../db/database.ts";
@@ -11,10 +11,10 @@ import { costUsd } from "../models/prices.ts";
 import { ProviderError } from "../models/providers/provider-types.ts";
 import { claimTaskBatch } from "../tasks/claim-tasks.ts";
 import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
-import { type ClaimedTask, providerErrorClass } from "../tasks/task.ts";
+import type { ClaimedTask } from "../tasks/task.ts";
 import type { TaskConfig } from "../tasks/task-config.ts";
 import { repairBlockedTasks } from "../tasks/task-dependencies.ts";
-import type { AssignedModel, TaskHandlerContext, TaskKindRegistry, TaskUsage } from "../tasks/task-kinds.ts";
+import type { AssignedModel, TaskHandlerContext, TaskKindRegistry } from "../tasks/task-kinds.ts";
 import { expireLeases, extendLeases } from "../tasks/task-leases.ts";
 import { tasksCancelledChannel, tasksReadyChannel } from "../tasks/task-notifications.ts";
 import { attemptContext, endAttemptSpan, startAttemptSpan, traceModelCall } from "./attempt-spans.ts";
@@ -22,8 +22,19 @@ import { ClaimLedger } from "./claim-ledger.ts";
 import { CompletionBatcher } from "./completion-batcher.ts";
 import { NoModelWarnings } from "./no-model-warnings.ts";
 import { retryDelayMs } from "./retry-backoff.ts";
+import {
+  abort,
+  addUsage,
+  describeError,
+  type Running,
+  signalOf,
+  TaskAbortedError,
+  within,
+} from "./running-attempt.ts";
 import type { WorkerConfig } from "./worker-config.ts";
 
+export type { AbortReason } from "./running-attempt.ts";
+export { TaskAbortedError } from "./running-attempt.ts";
 export type { WorkerConfig } from "./worker-config.ts";
 
 export interface WorkerPoolOptions extends Partial<Omit<WorkerConfig, "embedded">> {
@@ -45,41 +56,6 @@ export interface MaintenanceStep {
   name: string;
   everyMs: number;
   run: () => Promise<unknown>;
-}
-
-/** Why a running handler's signal fired. */
-export type AbortReason = "timeout" | "cancelled" | "lease_lost" | "shutdown";
-
-export class TaskAbortedError extends Error {
-  constructor(readonly reason: AbortReason) {
-    super(
-      {
-        timeout: "the attempt ran out of time",
-        cancelled: "the task was cancelled",
-        lease_lost: "the worker lost the task's lease",
-        shutdown: "the worker is shutting down",
-      }[reason],
-    );
-    this.name = reason === "timeout" ? "TimeoutError" : "AbortError";
-  }
-}
-
-interface Running {
-  task: ClaimedTask;
-  claimId: number | null;
-  /**
-   * Made when the handler first asks for its signal: most never do, and an AbortController for
-   * every task was 40 % of the worker's CPU in a drain of no-op tasks (with its garbage; 19 against
-   * 12 µs a task, docs/benchmarks.md).
-   */
-  controller: AbortController | null;
-  /** Why the attempt was aborted, if it was (the first reason wins, as with AbortController). */
-  aborted: TaskAbortedError | null;
-  usage: TaskUsage;
-  timer: NodeJS.Timeout | null;
-  done: Promise<void>;
-  /** The attempt's trace span: non-recording (and left alone) unless an SDK is registered. */
-  span: Span;
 }
 
 export interface WorkerPoolEvents {
@@ -482,44 +458,4 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     );
     if (this.listenerCount("error") > 0) this.emit("error", error);
   }
-}
-
-/** A running attempt's signal, made on first use (already aborted if the attempt was). */
-function signalOf(running: Running): AbortSignal {
-  if (running.controller === null) {
-    running.controller = new AbortController();
-    if (running.aborted) running.controller.abort(running.aborted);
-  }
-  return running.controller.signal;
-}
-
-function abort(running: Running | undefined, reason: AbortReason): void {
-  if (running === undefined || running.aborted) return;
-  running.aborted = new TaskAbortedError(reason);
-  running.controller?.abort(running.aborted);
-}
-
-function addUsage(total: TaskUsage, more: TaskUsage): void {
-  if (more.aiModel !== undefined) total.aiModel = more.aiModel;
-  if (more.inputTokens) total.inputTokens = (total.inputTokens ?? 0) + more.inputTokens;
-  if (more.outputTokens) total.outputTokens = (total.outputTokens ?? 0) + more.outputTokens;
-  if (more.costUsd) total.costUsd = (total.costUsd ?? 0) + more.costUsd;
-}
-
-function describeError(error: unknown): { class: string; message: string } {
-  // A model call's failure says what kind it was: ProviderError(rate_limited), ProviderError(timeout), …
-  if (error instanceof ProviderError)
-    return { class: providerErrorClass(error.kind), message: error.message.slice(0, 4_000) };
-  if (error instanceof Error) return { class: error.name || "Error", message: error.message.slice(0, 4_000) };
-  return { class: "Error", message: String(error).slice(0, 4_000) };
-}
-
-async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const result = await Promise.race([promise.then(() => true as const), timedOut]);
-  clearTimeout(timer);
-  return result;
 }

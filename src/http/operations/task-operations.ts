@@ -1,0 +1,181 @@
+import { z } from "zod";
+import { taskInputSchema } from "../../tasks/task-input.ts";
+import {
+  cancelManyBodySchema,
+  deadTasksQuerySchema,
+  importQuerySchema,
+  kindsBodySchema,
+  resumeKindsBodySchema,
+  retryDeadBodySchema,
+  retryManyBodySchema,
+} from "../operation-schemas.ts";
+import {
+  bulkEnqueueBodySchema,
+  cancelBodySchema,
+  kindParamsSchema,
+  listTasksQuerySchema,
+  pauseBodySchema,
+  retryBodySchema,
+  taskIdParamsSchema,
+} from "../task-api-schemas.ts";
+import { type ApiOperation, invalid } from "./api-operation.ts";
+
+/** The operations on tasks and kinds: enqueue, list, detail, cancel, retry, dead tasks, import, pause and resume. */
+export const taskOperations: ApiOperation[] = [
+  {
+    method: "post",
+    path: "/api/tasks",
+    summary: 'Enqueue one task (a task object) or many (`{ "tasks": [...] }`), all or nothing',
+    tag: "tasks",
+    body: z.union([taskInputSchema, bulkEnqueueBodySchema.extend({ tasks: z.array(taskInputSchema) })]),
+    responses: {
+      201: "At least one task was created: `{ tasks: [{ index, id, ref?, status, created }] }`",
+      200: "Every task already existed under its idempotency key, added by the same request; those tasks are returned",
+      400: invalid,
+      409: "An idempotency key belongs to a task added by a different request (`idempotency_conflict`); `error.details.conflicts` names each task and the fields that differ",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/tasks",
+    summary: "List tasks, newest first, filtered by status, kind, stage or text",
+    tag: "tasks",
+    query: listTasksQuerySchema,
+    responses: { 200: "`{ tasks: [...] }`", 400: invalid },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/stats",
+    summary: "Queue depth by kind and status, running tasks, paused kinds",
+    tag: "tasks",
+    responses: { 200: "The counts" },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/waiting",
+    summary:
+      "Queued and blocked tasks by why they wait: ready, delayed, retrying, blocked, paused kind, no model (with the scheduler's reason)",
+    tag: "tasks",
+    responses: {
+      200: "`{ total, counted, byReason, groups: [{ reason, kind, count, earliestRunAt, cause, explanation }] }`",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/{id}",
+    summary: "One task with its attempts",
+    tag: "tasks",
+    params: taskIdParamsSchema,
+    responses: { 200: "`{ task }`", 400: invalid, 404: "No such task" },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/{id}/cancel",
+    summary: "Cancel a queued, blocked or running task (a running handler is aborted)",
+    tag: "tasks",
+    params: taskIdParamsSchema,
+    body: cancelBodySchema,
+    responses: { 200: "`{ task }`", 400: invalid, 404: "No such task", 409: "The task is already finished" },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/{id}/retry",
+    summary: "Queue a failed or cancelled task again",
+    tag: "tasks",
+    params: taskIdParamsSchema,
+    body: retryBodySchema,
+    responses: {
+      200: "`{ task }`",
+      400: invalid,
+      404: "No such task",
+      409: "The task is not failed or cancelled",
+    },
+  },
+  {
+    method: "post",
+    path: "/api/kinds/{kind}/pause",
+    summary: "Stop every worker from claiming tasks of this kind; running ones finish",
+    tag: "kinds",
+    params: kindParamsSchema,
+    body: pauseBodySchema,
+    responses: { 200: "`{ paused: [...] }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/kinds/{kind}/resume",
+    summary: "Let workers claim tasks of this kind again",
+    tag: "kinds",
+    params: kindParamsSchema,
+    responses: { 200: "`{ paused: [...] }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/cancel",
+    summary:
+      "Cancel named tasks (`steward task cancel`): what changed, what did not and why, ids that name no task",
+    tag: "tasks",
+    body: cancelManyBodySchema,
+    responses: { 200: "`{ changed, unchanged: [{ id, status, allowed }], missing }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/retry",
+    summary: "Queue named failed or cancelled tasks again with more attempts (`steward task retry`)",
+    tag: "tasks",
+    body: retryManyBodySchema,
+    responses: { 200: "`{ changed, unchanged, missing, attempts }`", 400: invalid },
+  },
+  {
+    method: "get",
+    path: "/api/tasks/dead",
+    summary: "Dead tasks (failed for good), newest first, with their total (`steward task dead`)",
+    tag: "tasks",
+    query: deadTasksQuerySchema,
+    responses: { 200: "`{ total, tasks }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/retry-dead",
+    summary: "Queue every dead task (of some kinds) again (`steward task retry --all-dead`)",
+    tag: "tasks",
+    body: retryDeadBodySchema,
+    responses: { 200: "`{ changed, attempts }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/tasks/import",
+    summary:
+      "Add every task of a JSON Lines body in one transaction, problems named by line (`task add --file`)",
+    tag: "tasks",
+    query: importQuerySchema,
+    ndjsonBody: true,
+    responses: {
+      201: "`{ added, existing, tasks: [{ line, id, status, created }] }`",
+      200: "Nothing new: every task already existed under its idempotency key, or the body held none",
+      400: invalid,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/kinds",
+    summary: "Task kinds with their default stage and pause (`steward task kinds`)",
+    tag: "kinds",
+    responses: { 200: "`{ kinds: [{ name, description, stage, known, paused, pausedAt, pauseReason }] }`" },
+  },
+  {
+    method: "post",
+    path: "/api/kinds/pause",
+    summary: "Pause several kinds at once (`steward task pause`); an unknown kind refuses them all",
+    tag: "kinds",
+    body: kindsBodySchema,
+    responses: { 200: "`{ paused }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/kinds/resume",
+    summary: "Resume several kinds at once (`steward task resume`)",
+    tag: "kinds",
+    body: resumeKindsBodySchema,
+    responses: { 200: "`{ resumed, notPaused }`", 400: invalid },
+  },
+];
