@@ -7,6 +7,7 @@ import {
   providerConfigSchema,
 } from "../models/model-config.ts";
 import { checkModelConfig } from "../models/model-registry.ts";
+import { stripeConfigSchema } from "../money/stripe-config.ts";
 import { taskConfigSchema } from "../tasks/task-config.ts";
 import { telemetryConfigSchema } from "../telemetry/telemetry-config.ts";
 import { workerConfigSchema } from "../workers/worker-config.ts";
@@ -17,8 +18,8 @@ import { workerConfigSchema } from "../workers/worker-config.ts";
  * Every object is strict: an unknown key is an error naming the key, its source and the allowed keys.
  * In zod 4, `.prefault({})` (not `.default({})`) makes an absent section take its inner defaults.
  * A domain's section is its own schema, in its own folder (db/database-config.ts,
- * tasks/task-config.ts, workers/worker-config.ts, models/model-config.ts, telemetry/telemetry-config.ts),
- * so that the domain imports only its section.
+ * tasks/task-config.ts, workers/worker-config.ts, models/model-config.ts, telemetry/telemetry-config.ts,
+ * money/stripe-config.ts), so that the domain imports only its section.
  */
 export const configSchema = z
   .strictObject({
@@ -59,6 +60,8 @@ export const configSchema = z
     budgets: z.array(budgetSchema).default([]),
     /** Targets (SLOs) per stage and kind, and how often they are evaluated (src/telemetry/telemetry-config.ts). */
     telemetry: telemetryConfigSchema,
+    /** Stripe: the webhook's signing secrets and tolerance (src/money/stripe-config.ts). */
+    stripe: stripeConfigSchema,
   })
   // Cross-references: a model's provider and fallbacks exist, ids are unique, prices resolve.
   .superRefine((config, ctx) => {
@@ -68,7 +71,8 @@ export const configSchema = z
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 
-type EnvKind = "string" | "number";
+/** list: comma-separated, each item trimmed, empty items dropped. */
+type EnvKind = "string" | "number" | "list";
 
 /** Environment variables and the configuration key each sets. */
 export const environmentVariables: Record<string, { path: string[]; kind: EnvKind }> = {
@@ -81,6 +85,7 @@ export const environmentVariables: Record<string, { path: string[]; kind: EnvKin
   STEWARD_WORKERS_SHUTDOWN_GRACE_MS: { path: ["workers", "shutdownGraceMs"], kind: "number" },
   STEWARD_LOG_LEVEL: { path: ["log", "level"], kind: "string" },
   STEWARD_LOG_FORMAT: { path: ["log", "format"], kind: "string" },
+  STEWARD_STRIPE_WEBHOOK_SECRET: { path: ["stripe", "webhookSecrets"], kind: "list" },
 };
 
 /** Variables that Steward reads but that are not configuration keys. */

@@ -134,7 +134,14 @@ function readEnvironment(env: NodeJS.ProcessEnv): Plain {
       );
     }
     const value =
-      known.kind === "number" && raw.trim() !== "" && Number.isFinite(Number(raw)) ? Number(raw) : raw;
+      known.kind === "list"
+        ? raw
+            .split(",")
+            .map((item) => item.trim())
+            .filter((item) => item !== "")
+        : known.kind === "number" && raw.trim() !== "" && Number.isFinite(Number(raw))
+          ? Number(raw)
+          : raw;
     setPath(out, known.path, { __env: name, value });
   }
   return out;

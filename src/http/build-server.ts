@@ -14,6 +14,7 @@ import { openApiRoutes } from "./routes/openapi-routes.ts";
 import { schemaRoutes } from "./routes/schema-routes.ts";
 import { statsRoutes } from "./routes/stats-routes.ts";
 import { statusRoutes } from "./routes/status-routes.ts";
+import { stripeWebhookRoutes } from "./routes/stripe-webhook-routes.ts";
 import { targetRoutes } from "./routes/target-routes.ts";
 import { taskChangeRoutes } from "./routes/task-change-routes.ts";
 import { taskRoutes } from "./routes/task-routes.ts";
@@ -69,6 +70,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   await app.register(targetRoutes, { deps });
   await app.register(eventRoutes, { deps });
   await app.register(metricsRoutes, { deps });
+  await app.register(stripeWebhookRoutes, { deps });
   await app.register(openApiRoutes);
   await app.register(dashboardRoutes, { webRoot: options.webRoot ?? defaultWebRoot });
   await app.ready();

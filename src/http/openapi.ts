@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ApiOperation } from "./operations/api-operation.ts";
+import { moneyOperations } from "./operations/money-operations.ts";
 import { schemaOperations } from "./operations/schema-operations.ts";
 import { systemOperations } from "./operations/system-operations.ts";
 import { taskOperations } from "./operations/task-operations.ts";
@@ -17,6 +18,7 @@ export const apiOperations: ApiOperation[] = [
   ...taskOperations,
   ...schemaOperations,
   ...telemetryOperations,
+  ...moneyOperations,
   ...systemOperations,
 ];
 
@@ -114,13 +116,14 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       title: "Steward",
       version,
       description:
-        "Steward's HTTP API: tasks (enqueue, list, inspect, cancel, retry), kinds (pause, resume), status and health. Errors always have the body `{ error: { code, message, details? } }`.",
+        "Steward's HTTP API: tasks (enqueue, list, inspect, cancel, retry), kinds (pause, resume), models, telemetry, Stripe's webhook, schema, status and health. Errors always have the body `{ error: { code, message, details? } }`.",
     },
     tags: [
       { name: "tasks", description: "Durable tasks run by workers" },
       { name: "kinds", description: "Pausing and resuming kinds of task" },
       { name: "models", description: "Models tasks run on, and their limits" },
       { name: "telemetry", description: "Measures of finished work over time windows" },
+      { name: "money", description: "Stripe's events, delivered signed to the webhook" },
       { name: "system", description: "Health, readiness and status" },
     ],
     paths,

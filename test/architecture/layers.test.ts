@@ -15,7 +15,7 @@ const layers: string[][] = [
   ["migrate", "scheduler"],
   ["tasks"],
   ["models"],
-  ["workers", "backfill", "doctor", "telemetry"],
+  ["workers", "backfill", "doctor", "telemetry", "money"],
   ["config", "demo"],
   ["app"],
   ["http"],

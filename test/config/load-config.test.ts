@@ -74,6 +74,20 @@ describe("configuration", () => {
     assert.equal(config.database.connect.attempts, 6, "untouched defaults stay");
   });
 
+  it("reads Stripe's webhook secrets from the environment, comma-separated, and the file's when it sets none", () => {
+    const cwd = folderWith({
+      "steward.config.json": JSON.stringify({ stripe: { webhookSecrets: ["whsec_file"] } }),
+    });
+    const fromEnv = loadConfig({ cwd, env: { STEWARD_STRIPE_WEBHOOK_SECRET: " whsec_new, whsec_old ,," } });
+    assert.deepEqual(
+      fromEnv.config.stripe.webhookSecrets,
+      ["whsec_new", "whsec_old"],
+      "the environment beats the file",
+    );
+    assert.equal(fromEnv.config.stripe.toleranceSeconds, 300);
+    assert.deepEqual(loadConfig({ cwd, env: {} }).config.stripe.webhookSecrets, ["whsec_file"]);
+  });
+
   it("names an unknown key, the file it is in, and the allowed keys", () => {
     const cwd = folderWith({ "steward.config.json": JSON.stringify({ database: { uri: "x" } }) });
     assert.throws(

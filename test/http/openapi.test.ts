@@ -26,7 +26,7 @@ test("GET /api/openapi.json describes every route the server has, and only those
   const app = await buildServer(deps, {
     onRoute: (route) => {
       for (const method of [route.method].flat())
-        if (method !== "HEAD" && (route.url.startsWith("/api/") || route.url.endsWith("z")))
+        if (method !== "HEAD" && /^\/(api|webhooks)\/|z$/.test(route.url))
           served.push(`${method.toLowerCase()} ${route.url}`);
     },
   });

@@ -1,0 +1,20 @@
+import { z } from "zod";
+
+/**
+ * The `stripe` section of the configuration. Webhook secrets (`whsec_…`, one per endpoint, two
+ * at once while one is rolled) are secrets: never logged, never answered; they usually come from
+ * STEWARD_STRIPE_WEBHOOK_SECRET, comma-separated.
+ */
+export const stripeConfigSchema = z
+  .strictObject({
+    /** Every secret a delivery's signature may be made with; none: the webhook refuses every delivery. */
+    webhookSecrets: z.array(z.string().trim().min(1, "a webhook secret may not be empty")).default([]),
+    /**
+     * How old a signature's timestamp may be, in seconds (Stripe's default, 300). A delivery signed
+     * earlier is refused: a replay. Future timestamps are not refused (Stripe's rule).
+     */
+    toleranceSeconds: z.number().int().min(1).max(86_400).default(300),
+  })
+  .prefault({});
+
+export type StripeConfig = z.infer<typeof stripeConfigSchema>;

@@ -1,0 +1,105 @@
+import Stripe from "stripe";
+import type { Queryable } from "../db/database.ts";
+import { StewardError } from "../errors.ts";
+import type { StripeConfig } from "./stripe-config.ts";
+
+/** What Steward keeps of a delivered event's envelope; the whole event is stored as delivered. */
+export interface StripeEventEnvelope {
+  id: string;
+  type: string;
+  livemode: boolean;
+  created: number;
+  api_version?: string | null;
+}
+
+/**
+ * The event a delivery carries, once its Stripe-Signature verifies with one of the configured
+ * secrets (stripe's webhooks.constructEvent: HMAC-SHA256 of `t.body`, compared in constant time,
+ * the timestamp within the tolerance). Refused, with the reason and nothing stored: no secret
+ * configured, no header, a header of another shape, a signature no secret makes, a stale
+ * timestamp, a body that is not a Stripe event. No secret appears in any message.
+ */
+export function verifyStripeDelivery(
+  raw: Buffer,
+  header: string | undefined,
+  config: StripeConfig,
+): StripeEventEnvelope {
+  if (config.webhookSecrets.length === 0)
+    throw refused(
+      "no_secret",
+      "Stripe webhooks are not configured: set stripe.webhookSecrets or STEWARD_STRIPE_WEBHOOK_SECRET to the endpoint's signing secret (whsec_…)",
+    );
+  if (header === undefined || header.trim() === "")
+    throw refused(
+      "no_signature",
+      "the Stripe-Signature header is missing: deliveries must come from Stripe, signed",
+    );
+  let event: unknown;
+  let stale = false;
+  for (const secret of config.webhookSecrets) {
+    try {
+      event = Stripe.webhooks.constructEvent(raw, header, secret, config.toleranceSeconds);
+      break;
+    } catch (error) {
+      if (error instanceof SyntaxError)
+        throw refused("not_json", "the body is signed but is not JSON: not a Stripe event");
+      const message = error instanceof Error ? error.message : String(error);
+      if (/Unable to extract timestamp and signatures/i.test(message))
+        throw refused("bad_header", "the Stripe-Signature header is not of the form t=<seconds>,v1=<hex>");
+      if (/Timestamp outside the tolerance zone/i.test(message)) stale = true;
+    }
+  }
+  if (event === undefined)
+    throw stale
+      ? refused(
+          "stale",
+          `the signature's timestamp is more than ${config.toleranceSeconds} s old (stripe.toleranceSeconds): a replayed delivery, or a clock far off`,
+        )
+      : refused(
+          "signature_mismatch",
+          "no v1 signature matches the body with any configured secret: is the body changed on the way (it must be the exact bytes), or the secret another endpoint's?",
+        );
+  return envelopeOf(event);
+}
+
+function envelopeOf(event: unknown): StripeEventEnvelope {
+  const e = event as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof e?.id !== "string" || e.id === "") problems.push("id (a string)");
+  if (typeof e?.type !== "string" || e.type === "") problems.push("type (a string)");
+  if (typeof e?.livemode !== "boolean") problems.push("livemode (true or false)");
+  if (typeof e?.created !== "number" || !Number.isFinite(e.created)) problems.push("created (Unix seconds)");
+  if (problems.length > 0)
+    throw refused(
+      "not_an_event",
+      `the body is signed but is not a Stripe event: it lacks ${problems.join(", ")}`,
+    );
+  return e as unknown as StripeEventEnvelope;
+}
+
+function refused(reason: string, why: string): StewardError {
+  return new StewardError("validation_failed", `Stripe delivery refused: ${why}; nothing was stored.`, {
+    details: { reason },
+  });
+}
+
+/**
+ * Stores a verified event in the inbox (stripe_events, migration 0015), as delivered, unless it is
+ * there already: a repeated delivery only counts one more delivery. Answers whether it is new.
+ * The caller answers Stripe only after this resolves: a 2xx means the event is durably stored.
+ */
+export async function storeStripeEvent(
+  db: Queryable,
+  event: StripeEventEnvelope,
+  raw: Buffer,
+): Promise<{ stored: boolean; deliveries: number }> {
+  const { rows } = await db.query<{ inserted: boolean; deliveries: number }>(
+    `INSERT INTO stripe_events (id, type, livemode, api_version, created_at, payload)
+     VALUES ($1, $2, $3, $4, to_timestamp($5), $6::jsonb)
+     ON CONFLICT (id) DO UPDATE SET deliveries = stripe_events.deliveries + 1
+     RETURNING (xmax = 0) AS inserted, deliveries`,
+    [event.id, event.type, event.livemode, event.api_version ?? null, event.created, raw.toString("utf8")],
+  );
+  const row = rows[0]!;
+  return { stored: row.inserted, deliveries: row.deliveries };
+}
