@@ -109,7 +109,12 @@ test(`every route with a body refuses bad JSON, other content types and too larg
         says: /no Content-Type/,
       },
     ];
+    // Stripe's webhook takes the bytes as they come, whatever their type: the signature decides
+    // (test/http/stripe-webhook.test.ts), so every probe here is an unsigned delivery.
+    const signedBytes = route.url.startsWith("/webhooks/");
     for (const c of cases) {
+      if (signedBytes)
+        Object.assign(c, { status: 400, code: "validation_failed", says: /^Stripe delivery refused: / });
       const response = await send(c.headers, c.payload);
       assert.equal(response.statusCode, c.status, `${what(c.probe)}: ${response.body}`);
       const error = errorOf(response, what(c.probe));

@@ -17,7 +17,7 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ deps: Deps }> = async (ap
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxDeliveryBytes }, (_request, body, done) =>
     done(null, body),
   );
-  app.post("/webhooks/stripe", async (request, reply) => {
+  app.post("/webhooks/stripe", { bodyLimit: maxDeliveryBytes }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const header = request.headers["stripe-signature"];
     const event = verifyStripeDelivery(
