@@ -323,20 +323,33 @@ describe(`telemetry rollups on ${backend}`, () => {
       deps,
       Array.from({ length: 5 }, () => ({ kind: "noop", stage: "Implement Ideas" })),
     );
-    await runAll(deps, "w", (i) => ({ outcome: "succeeded", ms: 10 * (i + 1) }), {
+    let fenced = 0;
+    let expectedMs = 0;
+    const completed = await runAll(deps, "w", (i) => ({ outcome: "succeeded", ms: 10 * (i + 1) }), {
       // One task is taken from the worker before its report is written: its report does not count.
       before: async (reports) => {
-        await db.query("UPDATE execution_tasks SET locked_by = 'someone else' WHERE id = $1", [
-          reports[0]!.taskId,
-        ]);
+        fenced = reports[0]!.taskId;
+        await db.query("UPDATE execution_tasks SET locked_by = 'someone else' WHERE id = $1", [fenced]);
+        // From the start the database stamped (to the microsecond) to the reported finish.
+        for (const r of reports.slice(1))
+          expectedMs += (r.finishedAt.getTime() * 1000 - r.task!.micros!.startedAt) / 1000;
       },
     });
+    assert.equal(completed.length, 4);
+    assert.ok(!completed.some((c) => c.id === fenced), "the fenced-off task is not among those completed");
     const { rows } = await db.query<{ attempts: string; duration_ms: number }>(
       "SELECT attempts, duration_ms FROM task_rollups WHERE grain = 'minute'",
     );
     assert.equal(rows.length, 1);
     assert.equal(Number(rows[0]!.attempts), 4, "the four attempts recorded, not the five reported");
-    assert.equal(Math.round(rows[0]!.duration_ms), 20 + 30 + 40 + 50);
+    assert.ok(
+      Math.abs(rows[0]!.duration_ms - expectedMs) < 1e-6,
+      `${rows[0]!.duration_ms} against ${expectedMs}`,
+    );
+    assert.ok(
+      expectedMs > 136 && expectedMs <= 140,
+      "the four durations: 20, 30, 40 and 50 ms, less the start's fraction",
+    );
   });
 
   it("keeps minute rollups for their days, hour and day rollups for good", async (t) => {
