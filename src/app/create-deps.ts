@@ -5,6 +5,7 @@ import type { Database } from "../db/database.ts";
 import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import { loadMigrations, type Migration } from "../migrate/migration-files.ts";
 import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
+import { stripeProcessKind } from "../money/stripe-kind.ts";
 import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
 import { ProcessMetrics } from "../telemetry/process-metrics.ts";
 import { builtInKinds } from "./built-in-kinds.ts";
@@ -12,7 +13,8 @@ import type { Deps } from "./deps.ts";
 
 /**
  * The one way Deps is assembled (by openSteward, the tests and the benchmarks): what is not
- * given takes Steward's own: the migrations shipped, the built-in kinds, the configured models,
+ * given takes Steward's own: the migrations shipped, the built-in kinds (and always the money
+ * domain's `stripe.process`), the configured models,
  * the system clock, a silent logger.
  */
 export function createDeps(parts: {
@@ -29,6 +31,9 @@ export function createDeps(parts: {
 }): Deps {
   const logger = parts.logger ?? pino({ level: "silent" });
   const kinds = new TaskKindRegistry(parts.kinds ?? builtInKinds);
+  // Steward's own domains' kinds, whatever else this process runs: the Stripe inbox's processing.
+  const processing = stripeProcessKind(parts.db);
+  if (!kinds.get(processing.name)) kinds.register(processing);
   const models = new ModelRegistry(parts.models ?? parts.config);
   return {
     config: parts.config,

@@ -13,6 +13,9 @@ import {
   repairMigrations,
 } from "../migrate/migrator.ts";
 import { getModelsStatus } from "../models/model-status.ts";
+import type { LedgerMode } from "../money/ledger.ts";
+import { ledgerOf, stripeEventsOf } from "../money/money-queries.ts";
+import type { StripeEventStatus } from "../money/stripe-processing.ts";
 import {
   cancelNamedTasks,
   listDeadTasks,
@@ -49,6 +52,10 @@ export function stewardOperations(deps: Deps) {
     indicators: (request: { since?: string; until?: string; indicators?: IndicatorName[] }) =>
       indicatorSeriesOf(deps.db, deps.clock, request),
     alerts: (options: { open?: boolean; limit?: number }) => listAlerts(deps.db, options),
+    stripeEvents: (query: { status?: StripeEventStatus; type?: string; limit?: number }) =>
+      stripeEventsOf(deps.db, query),
+    ledger: (query: { since?: Date; idea?: string; mode?: LedgerMode; limit?: number }) =>
+      ledgerOf(deps.db, deps.config.stripe, query),
     listTasks: (filter: TaskFilter) => listTasks(deps.db, filter),
     getTask: (id: number) => requireTask(deps.db, id),
     addTasks: (inputs: unknown[]) => enqueueTasks(deps, inputs),

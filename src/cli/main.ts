@@ -8,9 +8,11 @@ import { registerDetectCommand } from "./commands/detect-command.ts";
 import { registerDoctorCommand } from "./commands/doctor-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
+import { registerMoneyCommand } from "./commands/money-command.ts";
 import { registerStartCommand } from "./commands/start-command.ts";
 import { registerStatsCommand } from "./commands/stats-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
+import { registerStripeCommand } from "./commands/stripe-command.ts";
 import { registerTargetsCommand } from "./commands/targets-command.ts";
 import { registerTaskCommand } from "./commands/task-command.ts";
 import { registerWorkerCommand } from "./commands/worker-command.ts";
@@ -50,6 +52,8 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerTargetsCommand(program, io);
   registerAlertsCommand(program, io);
   registerDetectCommand(program, io);
+  registerStripeCommand(program, io);
+  registerMoneyCommand(program, io);
   return program;
 }
 

@@ -37,6 +37,11 @@ export function remoteClient(server: {
           },
         })
       ).alerts,
+    stripeEvents: (query) => call("GET", "/api/stripe/events", { query: { ...query } }),
+    ledger: (query) =>
+      call("GET", "/api/money/ledger", {
+        query: { since: query.since?.toISOString(), idea: query.idea, mode: query.mode, limit: query.limit },
+      }),
     stats: (request) =>
       call("GET", "/api/stats", {
         query: {

@@ -10,6 +10,7 @@ import { healthRoutes } from "./routes/health-routes.ts";
 import { kindRoutes } from "./routes/kind-routes.ts";
 import { metricsRoutes } from "./routes/metrics-routes.ts";
 import { modelRoutes } from "./routes/model-routes.ts";
+import { moneyRoutes } from "./routes/money-routes.ts";
 import { openApiRoutes } from "./routes/openapi-routes.ts";
 import { schemaRoutes } from "./routes/schema-routes.ts";
 import { statsRoutes } from "./routes/stats-routes.ts";
@@ -68,6 +69,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   await app.register(modelRoutes, { deps });
   await app.register(statsRoutes, { deps });
   await app.register(targetRoutes, { deps });
+  await app.register(moneyRoutes, { deps });
   await app.register(eventRoutes, { deps });
   await app.register(metricsRoutes, { deps });
   await app.register(stripeWebhookRoutes, { deps });

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { stripeEventStatuses } from "../money/stripe-events.ts";
+import type { StripeEventStatus } from "../money/stripe-processing.ts";
 import { storableText } from "../tasks/storable-text.ts";
 import { indicatorNames } from "../telemetry/indicator-series.ts";
 import { statsDimensions } from "../telemetry/task-measures.ts";
@@ -130,4 +132,19 @@ export const breachesQuerySchema = z.strictObject({
     .optional(),
   since: storableText(1, 40).optional(),
   limit: wholeParameter(1, 1_000).optional(),
+});
+
+/** `GET /api/stripe/events`: the inbox's events, by state and type. */
+export const stripeEventsQuerySchema = z.strictObject({
+  status: z.enum(stripeEventStatuses as [StripeEventStatus, ...StripeEventStatus[]]).optional(),
+  type: storableText(1, 100).optional(),
+  limit: wholeParameter(1, 1_000).optional(),
+});
+
+/** `GET /api/money/ledger`: entries since a time, of one idea (or `unattributed`), of a mode. */
+export const ledgerQuerySchema = z.strictObject({
+  since: storableText(1, 40).optional(),
+  idea: storableText(1, 200).optional(),
+  mode: z.enum(["live", "test", "all"]).optional(),
+  limit: wholeParameter(1, 100_000).optional(),
 });

@@ -14,6 +14,12 @@ export const stripeConfigSchema = z
      * earlier is refused: a replay. Future timestamps are not refused (Stripe's rule).
      */
     toleranceSeconds: z.number().int().min(1).max(86_400).default(300),
+    /**
+     * Test-mode events (`livemode: false`) are stored and processed like live ones, and kept apart
+     * where money is read: `apart` (the default) counts live money only unless asked for test
+     * mode; `counted` reads both together (a demo, or a product not yet live).
+     */
+    testEvents: z.enum(["apart", "counted"]).default("apart"),
   })
   .prefault({});
 

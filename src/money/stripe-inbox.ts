@@ -1,7 +1,9 @@
 import Stripe from "stripe";
 import type { Queryable } from "../db/database.ts";
 import { StewardError } from "../errors.ts";
+import { type EnqueueDeps, enqueueTasks } from "../tasks/enqueue-tasks.ts";
 import type { StripeConfig } from "./stripe-config.ts";
+import { stripeProcessKindName } from "./stripe-kind.ts";
 
 /** What Steward keeps of a delivered event's envelope; the whole event is stored as delivered. */
 export interface StripeEventEnvelope {
@@ -85,21 +87,47 @@ function refused(reason: string, why: string): StewardError {
 
 /**
  * Stores a verified event in the inbox (stripe_events, migration 0015), as delivered, unless it is
- * there already: a repeated delivery only counts one more delivery. Answers whether it is new.
- * The caller answers Stripe only after this resolves: a 2xx means the event is durably stored.
+ * there already: a repeated delivery only counts one more delivery. Answers whether it is new,
+ * and what became of it so far.
  */
 export async function storeStripeEvent(
   db: Queryable,
   event: StripeEventEnvelope,
-  raw: Buffer,
-): Promise<{ stored: boolean; deliveries: number }> {
-  const { rows } = await db.query<{ inserted: boolean; deliveries: number }>(
+  raw: Buffer | string,
+): Promise<{ stored: boolean; deliveries: number; status: string; taskId: number | null }> {
+  const { rows } = await db.query<{
+    inserted: boolean;
+    deliveries: number;
+    status: string;
+    task_id: number | null;
+  }>(
     `INSERT INTO stripe_events (id, type, livemode, api_version, created_at, payload)
      VALUES ($1, $2, $3, $4, to_timestamp($5), $6::jsonb)
      ON CONFLICT (id) DO UPDATE SET deliveries = stripe_events.deliveries + 1
-     RETURNING (xmax = 0) AS inserted, deliveries`,
+     RETURNING (xmax = 0) AS inserted, deliveries, status, task_id`,
     [event.id, event.type, event.livemode, event.api_version ?? null, event.created, raw.toString("utf8")],
   );
   const row = rows[0]!;
-  return { stored: row.inserted, deliveries: row.deliveries };
+  return { stored: row.inserted, deliveries: row.deliveries, status: row.status, taskId: row.task_id };
+}
+
+/**
+ * Takes an event into the inbox and makes sure a `stripe.process` task will process it: stored
+ * first, then the task added (under the event's idempotency key, so that a repeated delivery, or a
+ * retry after a crash between the two, finds the same task). The webhook answers Stripe only
+ * after this resolves: a 2xx means the event is stored and its processing queued, and a failure
+ * before that is retried by Stripe.
+ */
+export async function acceptStripeEvent(
+  deps: EnqueueDeps,
+  event: StripeEventEnvelope,
+  raw: Buffer | string,
+): Promise<{ stored: boolean; deliveries: number; taskId: number | null }> {
+  const stored = await storeStripeEvent(deps.db, event, raw);
+  if (stored.status !== "pending" || stored.taskId !== null) return stored;
+  const [task] = await enqueueTasks(deps, [
+    { kind: stripeProcessKindName, payload: { event: event.id }, idempotencyKey: `stripe-event:${event.id}` },
+  ]);
+  await deps.db.query("UPDATE stripe_events SET task_id = $2 WHERE id = $1", [event.id, task!.id]);
+  return { ...stored, taskId: task!.id };
 }

@@ -30,7 +30,7 @@ describe(`steward start on ${backend}`, () => {
     await steward.waitForOutput(/Press Ctrl-C to stop\./);
     assert.match(
       steward.stdout(),
-      /^Steward is up\.\n {2}Dashboard {2}http:\/\/127\.0\.0\.1:\d+\/\n {2}Database {3}.*\n {2}Worker {5}\S+, concurrency 50, kinds idea_implementation, implement_idea, llm, noop, self_improvement, sleep\n {2}Demo {7}about 3 simulated tasks a second/,
+      /^Steward is up\.\n {2}Dashboard {2}http:\/\/127\.0\.0\.1:\d+\/\n {2}Database {3}.*\n {2}Worker {5}\S+, concurrency 50, kinds idea_implementation, implement_idea, llm, noop, self_improvement, sleep, stripe\.process\n {2}Demo {7}about 3 simulated tasks a second/,
     );
     if (backend === "postgres") {
       await waitFor(

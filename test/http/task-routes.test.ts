@@ -363,7 +363,7 @@ test("GET /api/tasks/stats gives live depth by kind and status, paused kinds and
   );
   assert.deepEqual(
     stats.kinds.map((k) => k.name),
-    ["llm", "noop", "sleep"],
+    ["llm", "noop", "sleep", "stripe.process"],
   );
   assert.match(stats.kinds[2]!.description, /Waits payload.ms/);
   const _dashboardView: Dashboard.TaskStats = stats;
@@ -387,7 +387,7 @@ test("POST /api/kinds/:kind/pause and /resume; an unknown kind is a 400 naming t
     const unknown = await post(`/api/kinds/paint/${action}`);
     assert.equal(unknown.statusCode, 400, action);
     assert.deepEqual(problemsOf(unknown.body), [
-      { path: "kind", message: 'unknown kind "paint"; known kinds: llm, noop, sleep' },
+      { path: "kind", message: 'unknown kind "paint"; known kinds: llm, noop, sleep, stripe.process' },
     ]);
   }
   assert.equal((await post("/api/kinds/sleep/pause", { reason: 5 })).statusCode, 400);

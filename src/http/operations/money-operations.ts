@@ -1,6 +1,7 @@
+import { ledgerQuerySchema, stripeEventsQuerySchema } from "../operation-schemas.ts";
 import type { ApiOperation } from "./api-operation.ts";
 
-/** The operations on money: Stripe's deliveries. */
+/** The operations on money: Stripe's deliveries, the inbox's events, the ledger. */
 export const moneyOperations: ApiOperation[] = [
   {
     method: "post",
@@ -13,5 +14,26 @@ export const moneyOperations: ApiOperation[] = [
       400: "Refused, nothing stored: `error.details.reason` is no_secret, no_signature, bad_header, signature_mismatch, stale (older than stripe.toleranceSeconds), not_json or not_an_event",
       413: "A body over 1 MiB",
     },
+  },
+  {
+    method: "get",
+    path: "/api/stripe/events",
+    summary:
+      "The Stripe inbox's events, newest first by Stripe's created (status: pending, processed, failed or ignored; type: one event type): each one's state, attempts, error, deliveries and the task that processes it; with every event counted by type and state (`steward stripe events`)",
+    tag: "money",
+    query: stripeEventsQuerySchema,
+    responses: {
+      200: "`{ events: [...], counts: [{ type, status, events }] }`",
+      400: "A bad status, type or limit",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/money/ledger",
+    summary:
+      "The ledger's entries, oldest first (since: 30d or an ISO time; idea: one idea, or unattributed; mode: live, test or all, by default live unless stripe.testEvents is counted): signed amounts in the currency's minor unit, with totals per currency (`steward money ledger`)",
+    tag: "money",
+    query: ledgerQuerySchema,
+    responses: { 200: "`{ mode, entries: [...], totals: [...] }`", 400: "A bad since, idea, mode or limit" },
   },
 ];

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Deps } from "../../app/deps.ts";
-import { storeStripeEvent, verifyStripeDelivery } from "../../money/stripe-inbox.ts";
+import { acceptStripeEvent, verifyStripeDelivery } from "../../money/stripe-inbox.ts";
 
 /** Stripe's events are well under this; a larger body is refused (413) before it is read whole. */
 const maxDeliveryBytes = 1024 * 1024;
@@ -25,7 +25,7 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ deps: Deps }> = async (ap
       Array.isArray(header) ? header.join(",") : header,
       deps.config.stripe,
     );
-    const { stored, deliveries } = await storeStripeEvent(deps.db, event, raw);
+    const { stored, deliveries } = await acceptStripeEvent(deps, event, raw);
     return reply.code(200).send({ received: true, id: event.id, duplicate: !stored, deliveries });
   });
 };

@@ -1,0 +1,7 @@
+-- Back to migration 0015: the inbox alone.
+DROP TABLE money_entries;
+DROP TABLE stripe_links;
+DROP TABLE stripe_objects;
+DROP INDEX stripe_events_status_idx;
+DROP INDEX stripe_events_object_idx;
+ALTER TABLE stripe_events DROP COLUMN task_id, DROP COLUMN object_id;

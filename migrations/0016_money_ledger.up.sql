@@ -1,0 +1,67 @@
+-- Processing Stripe's inbox into the ledger (docs/money.md, src/money/). Events arrive in any
+-- order and more than once, so nothing here depends on the order they are processed in: each
+-- object keeps its newest state, the links say which objects are the same money, and a payment's
+-- ledger entries are derived again, whole, from everything known of it.
+
+-- The object an event is about, to find every snapshot of one object (a charge's refunds over
+-- time); and the task that processes the event.
+ALTER TABLE stripe_events
+  ADD COLUMN object_id text GENERATED ALWAYS AS (payload #>> '{data,object,id}') STORED,
+  ADD COLUMN task_id bigint;
+CREATE INDEX stripe_events_object_idx ON stripe_events (object_id);
+CREATE INDEX stripe_events_status_idx ON stripe_events (status, created_at);
+
+-- The newest state of each Stripe object seen in an event. Newest by `order_key` (the object's
+-- own status progression first, then the event's `created`), then the event id: an older
+-- snapshot never replaces a newer one, whichever arrives last.
+CREATE TABLE stripe_objects (
+  id          text PRIMARY KEY,
+  object      text NOT NULL,
+  livemode    boolean NOT NULL,
+  order_key   bigint[] NOT NULL,
+  event_id    text NOT NULL,
+  data        jsonb NOT NULL,
+  updated_at  timestamptz NOT NULL DEFAULT now()
+);
+
+-- Which objects name each other, both ways: `money` links join the objects of one payment
+-- (checkout session, payment intent, charge, invoice, refund, dispute); `attribution` links tie
+-- an invoice or session to the subscription whose metadata may attribute it.
+CREATE TABLE stripe_links (
+  id      text NOT NULL,
+  linked  text NOT NULL,
+  kind    text NOT NULL,
+  PRIMARY KEY (id, linked),
+  CONSTRAINT stripe_links_kind_check CHECK (kind IN ('money', 'attribution'))
+);
+CREATE INDEX stripe_links_linked_idx ON stripe_links (linked);
+
+-- The ledger: signed amounts in the currency's minor unit (the main unit for zero-decimal
+-- currencies, as Stripe counts them), one row per source id, so that nothing counts twice.
+-- Stripe's rows carry the payment group they were derived from (`group_key`): the group's rows
+-- are replaced together when it is derived again.
+CREATE TABLE money_entries (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  source        text NOT NULL,
+  source_id     text NOT NULL,
+  type          text NOT NULL,
+  amount_minor  bigint NOT NULL,
+  currency      text NOT NULL,
+  occurred_at   timestamptz NOT NULL,
+  idea          text,
+  stream        text,
+  stripe_object text,
+  customer      text,
+  group_key     text,
+  livemode      boolean NOT NULL DEFAULT true,
+  recorded_at   timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT money_entries_source_id_unique UNIQUE (source_id),
+  CONSTRAINT money_entries_source_check CHECK (source IN ('stripe', 'expense', 'ai_usage')),
+  CONSTRAINT money_entries_type_check CHECK (
+    type IN ('revenue', 'refund', 'dispute', 'dispute_reversal', 'fee', 'expense', 'ai_usage')
+  ),
+  CONSTRAINT money_entries_currency_check CHECK (currency ~ '^[a-z]{3}$')
+);
+CREATE INDEX money_entries_time_idx ON money_entries (occurred_at);
+CREATE INDEX money_entries_idea_idx ON money_entries (idea, occurred_at);
+CREATE INDEX money_entries_group_idx ON money_entries (group_key) WHERE group_key IS NOT NULL;

@@ -1,0 +1,68 @@
+import type { Command } from "commander";
+import { StewardError } from "../../errors.ts";
+import { type StripeEventRow, stripeEventStatuses } from "../../money/stripe-events.ts";
+import type { StripeEventStatus } from "../../money/stripe-processing.ts";
+import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
+import { wholeNumber } from "../parse-options.ts";
+import { renderTable } from "../render-table.ts";
+import type { Jsonified } from "../steward-client.ts";
+
+/** `steward stripe …`: the Stripe inbox. */
+export function registerStripeCommand(program: Command, io: CommandIo): void {
+  const stripe = program.command("stripe").description("Stripe's events: the inbox and its processing");
+  stripe
+    .command("events")
+    .description(
+      "the inbox's events, newest first, with each one's state and error, and counts by type and state",
+    )
+    .option("--status <status>", `only events in this state: ${stripeEventStatuses.join(", ")}`)
+    .option("--type <type>", "only events of this type (charge.succeeded, invoice.paid, …)")
+    .option("--limit <n>", "at most this many (1–1000, default 100)", wholeNumber)
+    .action(async (opts: { status?: string; type?: string; limit?: number }, command: Command) => {
+      const options = globalOptions(command);
+      if (opts.status !== undefined && !stripeEventStatuses.includes(opts.status as StripeEventStatus))
+        throw new StewardError(
+          "validation_failed",
+          `--status "${opts.status}" is not a state of an event: use ${stripeEventStatuses.join(", ")}.`,
+        );
+      await withClient(options, { command: "stripe events", needsSchema: true }, async (client) => {
+        const answer = await client.stripeEvents({
+          status: opts.status as StripeEventStatus | undefined,
+          type: opts.type,
+          limit: opts.limit,
+        });
+        if (options.json) return io.out(JSON.stringify(answer));
+        const total = answer.counts.reduce((s, c) => s + c.events, 0);
+        if (total === 0)
+          return io.out(
+            "No Stripe event has arrived. Point a Stripe webhook endpoint at POST /webhooks/stripe and set STEWARD_STRIPE_WEBHOOK_SECRET (docs/money.md).",
+          );
+        if (answer.events.length === 0) io.out("No event matches.");
+        else io.out(renderStripeEventsTable(answer.events, tableWidth(io, options)));
+        const byStatus = new Map<string, number>();
+        for (const c of answer.counts) byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + c.events);
+        io.out(
+          `\n${total} events in the inbox: ${stripeEventStatuses.map((s) => `${byStatus.get(s) ?? 0} ${s}`).join(", ")}.`,
+        );
+      });
+    });
+}
+
+export function renderStripeEventsTable(events: Jsonified<StripeEventRow>[], width?: number): string {
+  return renderTable(
+    ["id", "type", "mode", "status", "created", "object", "deliveries", "attempts", "task", "error"],
+    events.map((e) => [
+      e.id,
+      e.type,
+      e.livemode ? "live" : "test",
+      e.status,
+      e.createdAt.slice(0, 19).replace("T", " "),
+      e.objectId ?? "",
+      e.deliveries,
+      e.attempts,
+      e.taskId ?? "",
+      e.error ?? "",
+    ]),
+    { width },
+  );
+}
