@@ -16,6 +16,7 @@ import { getModelsStatus } from "../models/model-status.ts";
 import type { LedgerMode } from "../money/ledger.ts";
 import { ledgerOf, stripeEventsOf } from "../money/money-queries.ts";
 import type { StripeEventStatus } from "../money/stripe-processing.ts";
+import { replayStripeEvents } from "../money/stripe-replay.ts";
 import {
   cancelNamedTasks,
   listDeadTasks,
@@ -56,6 +57,8 @@ export function stewardOperations(deps: Deps) {
       stripeEventsOf(deps.db, query),
     ledger: (query: { since?: Date; idea?: string; mode?: LedgerMode; limit?: number }) =>
       ledgerOf(deps.db, deps.config.stripe, query),
+    replayStripeEvents: (events: unknown[], process?: boolean) =>
+      replayStripeEvents(deps, events, { process }),
     listTasks: (filter: TaskFilter) => listTasks(deps.db, filter),
     getTask: (id: number) => requireTask(deps.db, id),
     addTasks: (inputs: unknown[]) => enqueueTasks(deps, inputs),

@@ -37,6 +37,7 @@ export function remoteClient(server: {
           },
         })
       ).alerts,
+    replayStripeEvents: (events, process) => json("/api/stripe/replay", { events, process }),
     stripeEvents: (query) => call("GET", "/api/stripe/events", { query: { ...query } }),
     ledger: (query) =>
       call("GET", "/api/money/ledger", {

@@ -69,7 +69,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   await app.register(modelRoutes, { deps });
   await app.register(statsRoutes, { deps });
   await app.register(targetRoutes, { deps });
-  await app.register(moneyRoutes, { deps });
+  await app.register(moneyRoutes, { deps, localToken: options.localToken });
   await app.register(eventRoutes, { deps });
   await app.register(metricsRoutes, { deps });
   await app.register(stripeWebhookRoutes, { deps });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { stripeEventStatuses } from "../money/stripe-events.ts";
 import type { StripeEventStatus } from "../money/stripe-processing.ts";
+import { maxReplayBatch } from "../money/stripe-replay.ts";
 import { storableText } from "../tasks/storable-text.ts";
 import { indicatorNames } from "../telemetry/indicator-series.ts";
 import { statsDimensions } from "../telemetry/task-measures.ts";
@@ -148,3 +149,15 @@ export const ledgerQuerySchema = z.strictObject({
   mode: z.enum(["live", "test", "all"]).optional(),
   limit: wholeParameter(1, 100_000).optional(),
 });
+
+/** `POST /api/stripe/replay`: events an operator vouches for, a batch at a time. */
+export const replayBodySchema = z.strictObject({
+  events: z
+    .array(z.unknown())
+    .min(1, "send at least one event")
+    .max(maxReplayBatch, `at most ${maxReplayBatch} events in one request`),
+  process: z.boolean().optional(),
+});
+
+/** A replay batch: up to 500 events of at most 1 MiB each (Stripe's are a few kB). */
+export const replayBodyLimitBytes = 64 * 1024 * 1024;

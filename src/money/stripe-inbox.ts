@@ -64,7 +64,7 @@ export function verifyStripeDelivery(
   return envelopeOf(event);
 }
 
-function envelopeOf(event: unknown): StripeEventEnvelope {
+export function envelopeOf(event: unknown): StripeEventEnvelope {
   const e = event as Record<string, unknown>;
   const problems: string[] = [];
   if (typeof e?.id !== "string" || e.id === "") problems.push("id (a string)");

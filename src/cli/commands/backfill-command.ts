@@ -1,10 +1,10 @@
-import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { backfills, findBackfill } from "../../backfill/backfills.ts";
 import type { BackfillProgress } from "../../backfill/run-backfill.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
 import { exitCodes } from "../exit-codes.ts";
+import { progressReporter } from "../progress-reporter.ts";
 import { renderTable } from "../render-table.ts";
 
 export function registerBackfillCommand(
@@ -38,13 +38,13 @@ export function registerBackfillCommand(
         const stop = () => controller.abort();
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
-        const progress = progressReporter(io, Boolean(options.json));
+        const progress = progressReporter(io, Boolean(options.json), "rows");
         try {
           const result = await client.runBackfill(backfill.name, {
             batchSize: opts.batchSize,
             restart: opts.restart,
             signal: controller.signal,
-            onProgress: progress.update,
+            onProgress: (p: BackfillProgress) => progress.update(p.done, p.total, `${p.changed} changed`),
           });
           progress.stop();
           if (options.json) return io.out(JSON.stringify(result));
@@ -69,45 +69,4 @@ function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 100_000)
     throw new InvalidArgumentError("expected a whole number from 1 to 100000");
   return n;
-}
-
-/** A progress bar on a terminal; a line every 10% otherwise (logs, CI); nothing with --json. */
-function progressReporter(
-  io: CommandIo,
-  json: boolean,
-): { update: (p: BackfillProgress) => void; stop: () => void } {
-  if (json) return { update: () => {}, stop: () => {} };
-  if (io.isTty) {
-    const bar = new cliProgress.SingleBar(
-      {
-        format: "{bar} {percentage}% | {value}/{total} rows | {changed} changed | eta {eta}s",
-        stream: process.stderr,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update: (p) => {
-        if (!started) {
-          bar.start(p.total, p.done, { changed: p.changed });
-          started = true;
-        } else bar.update(p.done, { changed: p.changed });
-        bar.setTotal(p.total);
-      },
-      stop: () => {
-        if (started) bar.stop();
-        started = false;
-      },
-    };
-  }
-  let lastDecile = -1;
-  return {
-    update: (p) => {
-      const decile = p.total === 0 ? 10 : Math.floor((p.done / p.total) * 10);
-      if (decile === lastDecile) return;
-      lastDecile = decile;
-      io.err(`progress: ${p.done}/${p.total} rows (${decile * 10}%), ${p.changed} changed`);
-    },
-    stop: () => {},
-  };
 }

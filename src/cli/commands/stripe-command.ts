@@ -1,9 +1,12 @@
+import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { StewardError } from "../../errors.ts";
 import { type StripeEventRow, stripeEventStatuses } from "../../money/stripe-events.ts";
 import type { StripeEventStatus } from "../../money/stripe-processing.ts";
+import { maxReplayBatch, parseStripeEventFile, type ReplayResult } from "../../money/stripe-replay.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
 import { wholeNumber } from "../parse-options.ts";
+import { progressReporter } from "../progress-reporter.ts";
 import { renderTable } from "../render-table.ts";
 import type { Jsonified } from "../steward-client.ts";
 
@@ -43,6 +46,55 @@ export function registerStripeCommand(program: Command, io: CommandIo): void {
         for (const c of answer.counts) byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + c.events);
         io.out(
           `\n${total} events in the inbox: ${stripeEventStatuses.map((s) => `${byStatus.get(s) ?? 0} ${s}`).join(", ")}.`,
+        );
+      });
+    });
+  registerReplayCommand(stripe, io);
+}
+
+/** `steward stripe replay <file>`: events from a file, through the inbox and processing. */
+function registerReplayCommand(stripe: Command, io: CommandIo): void {
+  stripe
+    .command("replay <file>")
+    .description(
+      "take Stripe events from a JSON array or JSON Lines file into the inbox (no signature: you vouch for the file) and process them; a bad line replays nothing",
+    )
+    .option("--no-process", "only store them and queue their stripe.process tasks, for the workers")
+    .action(async (file: string, opts: { process: boolean }, command: Command) => {
+      const options = globalOptions(command);
+      let text: string;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch (error) {
+        throw new StewardError(
+          "validation_failed",
+          `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+        );
+      }
+      const events = parseStripeEventFile(text, file);
+      await withClient(options, { command: "stripe replay", needsSchema: true }, async (client) => {
+        const progress = progressReporter(io, Boolean(options.json), "events");
+        const total: Jsonified<ReplayResult> = { stored: 0, duplicates: 0, statuses: {} };
+        for (let i = 0; i < events.length; i += maxReplayBatch) {
+          const batch = events.slice(i, i + maxReplayBatch).map((e) => JSON.parse(e.text) as unknown);
+          const result = await client.replayStripeEvents(batch, opts.process);
+          total.stored += result.stored;
+          total.duplicates += result.duplicates;
+          for (const [status, n] of Object.entries(result.statuses))
+            total.statuses[status as keyof ReplayResult["statuses"]] =
+              (total.statuses[status as keyof ReplayResult["statuses"]] ?? 0) + (n ?? 0);
+          progress.update(Math.min(events.length, i + maxReplayBatch), events.length, `${total.stored} new`);
+        }
+        progress.stop();
+        if (options.json) return io.out(JSON.stringify({ events: events.length, ...total }));
+        const statuses = Object.entries(total.statuses)
+          .map(([status, n]) => `${n} ${status}`)
+          .join(", ");
+        io.out(
+          `Replayed ${events.length} events from ${file}: ${total.stored} new, ${total.duplicates} already in the inbox` +
+            (opts.process
+              ? `; ${statuses || "none processed"}.`
+              : "; their stripe.process tasks are queued for the workers."),
         );
       });
     });

@@ -1,5 +1,5 @@
-import { ledgerQuerySchema, stripeEventsQuerySchema } from "../operation-schemas.ts";
-import type { ApiOperation } from "./api-operation.ts";
+import { ledgerQuerySchema, replayBodySchema, stripeEventsQuerySchema } from "../operation-schemas.ts";
+import { type ApiOperation, invalid, localOnly } from "./api-operation.ts";
 
 /** The operations on money: Stripe's deliveries, the inbox's events, the ledger. */
 export const moneyOperations: ApiOperation[] = [
@@ -35,5 +35,19 @@ export const moneyOperations: ApiOperation[] = [
     tag: "money",
     query: ledgerQuerySchema,
     responses: { 200: "`{ mode, entries: [...], totals: [...] }`", 400: "A bad since, idea, mode or limit" },
+  },
+  {
+    method: "post",
+    path: "/api/stripe/replay",
+    summary:
+      "Events an operator vouches for (no signature; up to 500 a request), taken into the inbox by the webhook's path, once per id, and processed at once unless process is false (`steward stripe replay`)",
+    tag: "money",
+    body: replayBodySchema,
+    localTokenOnly: true,
+    responses: {
+      200: "`{ stored, duplicates, statuses: { processed, failed, ignored } }`",
+      400: `${invalid} An item that is not an event is named by its position; nothing is stored.`,
+      403: localOnly,
+    },
   },
 ];
