@@ -157,6 +157,7 @@ CREATE TABLE IF NOT EXISTS money_entries (
   stream text,
   stripe_object text,
   customer text,
+  model text,
   group_key text,
   livemode boolean DEFAULT true NOT NULL,
   recorded_at timestamp with time zone DEFAULT now() NOT NULL
@@ -169,6 +170,27 @@ ALTER TABLE money_entries ADD CONSTRAINT money_entries_type_check CHECK ((type =
 CREATE INDEX money_entries_group_idx ON money_entries USING btree (group_key) WHERE (group_key IS NOT NULL);
 CREATE INDEX money_entries_idea_idx ON money_entries USING btree (idea, occurred_at);
 CREATE INDEX money_entries_time_idx ON money_entries USING btree (occurred_at);
+
+-- money_expenses
+CREATE TABLE IF NOT EXISTS money_expenses (
+  id bigint GENERATED ALWAYS AS IDENTITY,
+  name text NOT NULL,
+  category text DEFAULT 'other'::text NOT NULL,
+  amount_minor bigint NOT NULL,
+  currency text NOT NULL,
+  every text DEFAULT 'once'::text NOT NULL,
+  starts_on date NOT NULL,
+  ends_on date,
+  idea text,
+  stream text,
+  created_at timestamp with time zone DEFAULT now() NOT NULL,
+  removed_at timestamp with time zone
+);
+ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_pkey PRIMARY KEY (id);
+ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_amount_check CHECK ((amount_minor > 0));
+ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_currency_check CHECK ((currency ~ '^[a-z]{3}$'::text));
+ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_dates_check CHECK (((ends_on IS NULL) OR (ends_on >= starts_on)));
+ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_every_check CHECK ((every = ANY (ARRAY['once'::text, 'week'::text, 'month'::text, 'year'::text])));
 
 -- steward_backfills
 CREATE TABLE IF NOT EXISTS steward_backfills (

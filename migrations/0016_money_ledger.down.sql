@@ -1,4 +1,5 @@
 -- Back to migration 0015: the inbox alone.
+DROP TABLE money_expenses;
 DROP TABLE money_entries;
 DROP TABLE stripe_links;
 DROP TABLE stripe_objects;

@@ -52,6 +52,8 @@ CREATE TABLE money_entries (
   stream        text,
   stripe_object text,
   customer      text,
+  -- For AI usage: the model that spent it.
+  model         text,
   group_key     text,
   livemode      boolean NOT NULL DEFAULT true,
   recorded_at   timestamptz NOT NULL DEFAULT now(),
@@ -65,3 +67,25 @@ CREATE TABLE money_entries (
 CREATE INDEX money_entries_time_idx ON money_entries (occurred_at);
 CREATE INDEX money_entries_idea_idx ON money_entries (idea, occurred_at);
 CREATE INDEX money_entries_group_idx ON money_entries (group_key) WHERE group_key IS NOT NULL;
+
+-- Expenses the operator records (hosting, tools, people): one-off, or recurring every week, month
+-- or year from `starts_on` until `ends_on`. Their occurrences up to today are ledger entries
+-- (`expense:<id>:<date>`), derived again whenever expenses change and by the workers each day.
+CREATE TABLE money_expenses (
+  id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  name          text NOT NULL,
+  category      text NOT NULL DEFAULT 'other',
+  amount_minor  bigint NOT NULL,
+  currency      text NOT NULL,
+  every         text NOT NULL DEFAULT 'once',
+  starts_on     date NOT NULL,
+  ends_on       date,
+  idea          text,
+  stream        text,
+  created_at    timestamptz NOT NULL DEFAULT now(),
+  removed_at    timestamptz,
+  CONSTRAINT money_expenses_amount_check CHECK (amount_minor > 0),
+  CONSTRAINT money_expenses_currency_check CHECK (currency ~ '^[a-z]{3}$'),
+  CONSTRAINT money_expenses_every_check CHECK (every IN ('once', 'week', 'month', 'year')),
+  CONSTRAINT money_expenses_dates_check CHECK (ends_on IS NULL OR ends_on >= starts_on)
+);

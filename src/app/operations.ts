@@ -13,6 +13,7 @@ import {
   repairMigrations,
 } from "../migrate/migrator.ts";
 import { getModelsStatus } from "../models/model-status.ts";
+import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../money/expenses.ts";
 import type { LedgerMode } from "../money/ledger.ts";
 import { ledgerOf, stripeEventsOf } from "../money/money-queries.ts";
 import type { StripeEventStatus } from "../money/stripe-processing.ts";
@@ -59,6 +60,11 @@ export function stewardOperations(deps: Deps) {
       ledgerOf(deps.db, deps.config.stripe, query),
     replayStripeEvents: (events: unknown[], process?: boolean) =>
       replayStripeEvents(deps, events, { process }),
+    addExpenses: (inputs: unknown[]) => addExpenses(deps.db, inputs, deps.clock.now()),
+    listExpenses: () => listExpenses(deps.db),
+    removeExpenses: (ids: number[]) => removeExpenses(deps.db, ids, deps.clock.now()),
+    importExpenses: (csv: string, skipBadRows?: boolean) =>
+      importExpenses(deps.db, csv, { skipBadRows, today: deps.clock.now() }),
     listTasks: (filter: TaskFilter) => listTasks(deps.db, filter),
     getTask: (id: number) => requireTask(deps.db, id),
     addTasks: (inputs: unknown[]) => enqueueTasks(deps, inputs),

@@ -6,6 +6,7 @@ import { registerAlertsCommand } from "./commands/alerts-command.ts";
 import { registerBackfillCommand } from "./commands/backfill-command.ts";
 import { registerDetectCommand } from "./commands/detect-command.ts";
 import { registerDoctorCommand } from "./commands/doctor-command.ts";
+import { registerExpenseCommand } from "./commands/expense-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
 import { registerMoneyCommand } from "./commands/money-command.ts";
@@ -54,6 +55,7 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerDetectCommand(program, io);
   registerStripeCommand(program, io);
   registerMoneyCommand(program, io);
+  registerExpenseCommand(program, io);
   return program;
 }
 

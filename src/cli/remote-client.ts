@@ -38,6 +38,16 @@ export function remoteClient(server: {
         })
       ).alerts,
     replayStripeEvents: (events, process) => json("/api/stripe/replay", { events, process }),
+    addExpenses: async (inputs) =>
+      (await json<{ expenses: never }>("/api/expenses", { expenses: inputs })).expenses,
+    listExpenses: async () => (await call<{ expenses: never }>("GET", "/api/expenses")).expenses,
+    removeExpenses: (ids) => json("/api/expenses/remove", { ids }),
+    importExpenses: (csv, skipBadRows) =>
+      call("POST", "/api/expenses/import", {
+        query: { skipBadRows: skipBadRows ? "true" : undefined },
+        stream: Readable.from([csv]),
+        contentType: "text/csv",
+      }),
     stripeEvents: (query) => call("GET", "/api/stripe/events", { query: { ...query } }),
     ledger: (query) =>
       call("GET", "/api/money/ledger", {

@@ -1,11 +1,12 @@
 import type { Deps } from "../app/deps.ts";
+import { moneyStep } from "../money/money-step.ts";
 import type { AttemptReport } from "../tasks/complete-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
 import { alertStep } from "../telemetry/alert-step.ts";
 import { rollupCompactionStep } from "../telemetry/rollup-compaction.ts";
 import { rollupRetentionStep } from "../telemetry/rollup-retention.ts";
 import { targetEvaluationStep } from "../telemetry/targets.ts";
-import { WorkerPool } from "../workers/worker-pool.ts";
+import { type MaintenanceStep, WorkerPool } from "../workers/worker-pool.ts";
 
 /** Attempts a worker finished, by how they ended: what `steward worker` and `start` print when they stop. */
 export type WorkerTally = Record<AttemptReport["outcome"], number>;
@@ -28,13 +29,15 @@ export async function startWorker(
   // Each worker evaluates the targets (one process at a time: telemetry/targets.ts), so that
   // breaches are recorded wherever the workers run.
   // With no target configured, it still closes the breaches of targets taken out.
-  const steps = [targetEvaluationStep(deps)];
+  const steps: MaintenanceStep[] = [targetEvaluationStep(deps)];
   // And the alerts on trend change (telemetry/alert-step.ts), with their webhook deliveries.
   if (deps.config.telemetry.alerts.enabled)
     steps.push(alertStep({ ...deps, settings: deps.config.telemetry.alerts }));
   steps.push(rollupRetentionStep({ db: deps.db, minuteDays: deps.config.telemetry.minuteRollupDays }));
   // Closed buckets' shards merged into one row, so that readers merge a sixth of the rows.
   steps.push(rollupCompactionStep({ db: deps.db }));
+  // The ledger's AI usage (from the day rollups) and expense occurrences, kept current.
+  steps.push(moneyStep(deps));
   const pool = new WorkerPool(deps, { concurrency, kinds, steps });
   // Its attempts count in this process's GET /metrics (src/telemetry/process-metrics.ts).
   deps.metrics.watch(pool);

@@ -161,3 +161,32 @@ export const replayBodySchema = z.strictObject({
 
 /** A replay batch: up to 500 events of at most 1 MiB each (Stripe's are a few kB). */
 export const replayBodyLimitBytes = 64 * 1024 * 1024;
+
+/** `POST /api/expenses`: expenses to add, all or nothing (each checked by money/expenses.ts). */
+export const expensesBodySchema = z.strictObject({
+  expenses: z
+    .array(z.unknown())
+    .min(1, "send at least one expense")
+    .max(10_000, "at most 10000 expenses in one request"),
+});
+
+/** `POST /api/expenses/remove`: expenses by id. */
+export const removeExpensesBodySchema = z.strictObject({
+  ids: z
+    .array(
+      z
+        .number()
+        .int("must be an expense id (a positive whole number)")
+        .min(1, "must be an expense id (from 1)"),
+    )
+    .min(1, "name at least one expense")
+    .max(maxNamedPerRequest, `at most ${maxNamedPerRequest} expenses in one request`),
+});
+
+/** `POST /api/expenses/import`: a CSV body; bad rows skipped only when asked. */
+export const importExpensesQuerySchema = z.strictObject({
+  skipBadRows: z
+    .enum(["true", "false"], { message: "must be true or false" })
+    .transform((v) => v === "true")
+    .optional(),
+});

@@ -15,6 +15,8 @@ export interface LedgerRow {
   stream: string | null;
   stripeObject: string | null;
   customer: string | null;
+  /** For AI usage: the model that spent it. */
+  model: string | null;
   livemode: boolean;
 }
 
@@ -36,7 +38,7 @@ export async function listLedger(db: Queryable, query: LedgerQuery = {}): Promis
     `SELECT json_agg(json_build_object(
               'sourceId', source_id, 'source', source, 'type', type, 'amountMinor', amount_minor,
               'currency', currency, 'occurredAt', to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-              'idea', idea, 'stream', stream, 'stripeObject', stripe_object, 'customer', customer,
+              'idea', idea, 'stream', stream, 'stripeObject', stripe_object, 'customer', customer, 'model', model,
               'livemode', livemode) ORDER BY occurred_at, source_id)::text AS answer
      FROM (SELECT * FROM money_entries
            WHERE ($1::timestamptz IS NULL OR occurred_at >= $1) AND ${ideaFilter} AND ${modeFilter}

@@ -67,20 +67,21 @@ export function ledgerLine(e: Jsonified<LedgerRow>) {
     idea: e.idea,
     stream: e.stream,
     stripe_object: e.stripeObject,
+    model: e.model,
     livemode: e.livemode,
   };
 }
 
 export function renderLedgerTable(entries: Jsonified<LedgerRow>[], width?: number): string {
   return renderTable(
-    ["occurred", "type", "amount", "idea", "stream", "stripe object", "source id"],
+    ["occurred", "type", "amount", "idea", "stream", "stripe object / model", "source id"],
     entries.map((e) => [
       e.occurredAt.slice(0, 16).replace("T", " "),
       e.livemode ? e.type : `${e.type} (test)`,
       formatMinor(e.amountMinor, e.currency),
       e.idea ?? "(unattributed)",
       e.stream ?? "",
-      e.stripeObject ?? "",
+      e.stripeObject ?? e.model ?? "",
       e.sourceId,
     ]),
     { width },

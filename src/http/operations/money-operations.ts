@@ -1,4 +1,11 @@
-import { ledgerQuerySchema, replayBodySchema, stripeEventsQuerySchema } from "../operation-schemas.ts";
+import {
+  expensesBodySchema,
+  importExpensesQuerySchema,
+  ledgerQuerySchema,
+  removeExpensesBodySchema,
+  replayBodySchema,
+  stripeEventsQuerySchema,
+} from "../operation-schemas.ts";
 import { type ApiOperation, invalid, localOnly } from "./api-operation.ts";
 
 /** The operations on money: Stripe's deliveries, the inbox's events, the ledger. */
@@ -48,6 +55,43 @@ export const moneyOperations: ApiOperation[] = [
       200: "`{ stored, duplicates, statuses: { processed, failed, ignored } }`",
       400: `${invalid} An item that is not an event is named by its position; nothing is stored.`,
       403: localOnly,
+    },
+  },
+  {
+    method: "post",
+    path: "/api/expenses",
+    summary:
+      'Expenses to add, all or nothing: `{ expenses: [{ name, category?, amount: "49.00" | amountMinor: 4900, currency, every?: once|week|month|year, from: YYYY-MM-DD, until?, idea?, stream? }] }`; their occurrences up to today enter the ledger',
+    tag: "money",
+    body: expensesBodySchema,
+    responses: { 201: "`{ expenses: [...] }`", 400: invalid },
+  },
+  {
+    method: "get",
+    path: "/api/expenses",
+    summary: "The expenses recorded, newest first (`steward expense list`)",
+    tag: "money",
+    responses: { 200: "`{ expenses: [...] }`" },
+  },
+  {
+    method: "post",
+    path: "/api/expenses/remove",
+    summary: "Removes expenses by id; their entries leave the ledger (`steward expense remove`)",
+    tag: "money",
+    body: removeExpensesBodySchema,
+    responses: { 200: "`{ removed: [ids], missing: [ids] }`", 400: invalid },
+  },
+  {
+    method: "post",
+    path: "/api/expenses/import",
+    summary:
+      "An expenses CSV (text/csv, a header row: name, category, amount, currency, every, from, until, idea, stream): all or nothing, unless skipBadRows=true; every bad row named by line and column (`steward expense import`)",
+    tag: "money",
+    query: importExpensesQuerySchema,
+    responses: {
+      201: "`{ added, bad: [{ line, column, message }] }`",
+      200: "Nothing added (no rows, or only bad ones skipped)",
+      400: "A bad row (without skipBadRows), an unknown column, or a CSV that cannot be read; nothing imported",
     },
   },
 ];

@@ -1,11 +1,16 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Deps } from "../../app/deps.ts";
+import { StewardError } from "../../errors.ts";
+import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../../money/expenses.ts";
 import { ledgerOf, stripeEventsOf } from "../../money/money-queries.ts";
 import { replayStripeEvents } from "../../money/stripe-replay.ts";
 import { parseSince } from "../../telemetry/stats-window.ts";
 import { requireLocalToken } from "../local-token.ts";
 import {
+  expensesBodySchema,
+  importExpensesQuerySchema,
   ledgerQuerySchema,
+  removeExpensesBodySchema,
   replayBodyLimitBytes,
   replayBodySchema,
   stripeEventsQuerySchema,
@@ -14,7 +19,8 @@ import { parseRequest } from "../parse-request.ts";
 
 /**
  * Money: the Stripe inbox's events and their state (`steward stripe events`), replaying a file of
- * events (`steward stripe replay`), the ledger (`steward money ledger`).
+ * events (`steward stripe replay`), the ledger (`steward money ledger`), expenses
+ * (`steward expense …`).
  */
 export const moneyRoutes: FastifyPluginAsync<{ deps: Deps; localToken?: string }> = async (
   app,
@@ -29,6 +35,34 @@ export const moneyRoutes: FastifyPluginAsync<{ deps: Deps; localToken?: string }
       return replayStripeEvents(deps, events, { process });
     },
   );
+  app.post("/api/expenses", async (request, reply) => {
+    const { expenses } = parseRequest(expensesBodySchema, request.body, "body");
+    return reply.code(201).send({ expenses: await addExpenses(deps.db, expenses, deps.clock.now()) });
+  });
+  app.get("/api/expenses", async () => ({ expenses: await listExpenses(deps.db) }));
+  app.post("/api/expenses/remove", async (request) => {
+    const { ids } = parseRequest(removeExpensesBodySchema, request.body, "body");
+    return removeExpenses(deps.db, ids, deps.clock.now());
+  });
+  // A CSV with a header row; every bad row named by line and column.
+  app.register(async (csv) => {
+    csv.addContentTypeParser(
+      "text/csv",
+      { parseAs: "string", bodyLimit: 16 * 1024 * 1024 },
+      (_r, body, done) => done(null, body),
+    );
+    csv.post("/api/expenses/import", { bodyLimit: 16 * 1024 * 1024 }, async (request, reply) => {
+      const { skipBadRows } = parseRequest(importExpensesQuerySchema, request.query, "query string");
+      if (typeof request.body !== "string")
+        throw new StewardError(
+          "validation_failed",
+          "POST /api/expenses/import takes a CSV with a header row: send it with Content-Type: text/csv.",
+        );
+      const text = request.body;
+      const result = await importExpenses(deps.db, text, { skipBadRows, today: deps.clock.now() });
+      return reply.code(result.added > 0 ? 201 : 200).send(result);
+    });
+  });
   app.get("/api/stripe/events", async (request) =>
     stripeEventsOf(deps.db, parseRequest(stripeEventsQuerySchema, request.query, "query string")),
   );
