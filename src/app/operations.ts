@@ -15,7 +15,8 @@ import {
 import { getModelsStatus } from "../models/model-status.ts";
 import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../money/expenses.ts";
 import type { LedgerMode } from "../money/ledger.ts";
-import { ledgerOf, stripeEventsOf } from "../money/money-queries.ts";
+import { ledgerOf, roiReport, stripeEventsOf } from "../money/money-queries.ts";
+import type { RoiDimension } from "../money/roi.ts";
 import type { StripeEventStatus } from "../money/stripe-processing.ts";
 import { replayStripeEvents } from "../money/stripe-replay.ts";
 import {
@@ -60,6 +61,8 @@ export function stewardOperations(deps: Deps) {
       ledgerOf(deps.db, deps.config.stripe, query),
     replayStripeEvents: (events: unknown[], process?: boolean) =>
       replayStripeEvents(deps, events, { process }),
+    roi: (query: { by?: RoiDimension; since?: Date; until?: Date; mode?: LedgerMode }) =>
+      roiReport(deps.db, deps.config, query, deps.clock.now()),
     addExpenses: (inputs: unknown[]) => addExpenses(deps.db, inputs, deps.clock.now()),
     listExpenses: () => listExpenses(deps.db),
     removeExpenses: (ids: number[]) => removeExpenses(deps.db, ids, deps.clock.now()),

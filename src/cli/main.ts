@@ -10,6 +10,7 @@ import { registerExpenseCommand } from "./commands/expense-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
 import { registerMoneyCommand } from "./commands/money-command.ts";
+import { registerRoiCommand } from "./commands/roi-command.ts";
 import { registerStartCommand } from "./commands/start-command.ts";
 import { registerStatsCommand } from "./commands/stats-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
@@ -56,6 +57,7 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerStripeCommand(program, io);
   registerMoneyCommand(program, io);
   registerExpenseCommand(program, io);
+  registerRoiCommand(program, io);
   return program;
 }
 

@@ -38,6 +38,15 @@ export function remoteClient(server: {
         })
       ).alerts,
     replayStripeEvents: (events, process) => json("/api/stripe/replay", { events, process }),
+    roi: (query) =>
+      call("GET", "/api/money/roi", {
+        query: {
+          by: query.by,
+          since: query.since?.toISOString(),
+          until: query.until?.toISOString(),
+          mode: query.mode,
+        },
+      }),
     addExpenses: async (inputs) =>
       (await json<{ expenses: never }>("/api/expenses", { expenses: inputs })).expenses,
     listExpenses: async () => (await call<{ expenses: never }>("GET", "/api/expenses")).expenses,

@@ -7,6 +7,7 @@ import {
   providerConfigSchema,
 } from "../models/model-config.ts";
 import { checkModelConfig } from "../models/model-registry.ts";
+import { moneyConfigSchema } from "../money/money-config.ts";
 import { stripeConfigSchema } from "../money/stripe-config.ts";
 import { taskConfigSchema } from "../tasks/task-config.ts";
 import { telemetryConfigSchema } from "../telemetry/telemetry-config.ts";
@@ -62,6 +63,8 @@ export const configSchema = z
     telemetry: telemetryConfigSchema,
     /** Stripe: the webhook's signing secrets and tolerance (src/money/stripe-config.ts). */
     stripe: stripeConfigSchema,
+    /** Money: the reporting currency and the rates converted totals use (src/money/money-config.ts). */
+    money: moneyConfigSchema,
   })
   // Cross-references: a model's provider and fallbacks exist, ids are unique, prices resolve.
   .superRefine((config, ctx) => {

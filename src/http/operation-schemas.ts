@@ -190,3 +190,11 @@ export const importExpensesQuerySchema = z.strictObject({
     .transform((v) => v === "true")
     .optional(),
 });
+
+/** `GET /api/money/roi`: ROI by idea, stream or model over a period, and the period's metrics. */
+export const roiQuerySchema = z.strictObject({
+  by: z.enum(["idea", "stream", "model"]).optional(),
+  since: storableText(1, 40).optional(),
+  until: storableText(1, 40).optional(),
+  mode: z.enum(["live", "test", "all"]).optional(),
+});

@@ -23,6 +23,8 @@ export interface LedgerRow {
 export interface LedgerQuery {
   /** Entries that occurred at or after this instant. */
   since?: Date;
+  /** Entries that occurred before this instant. */
+  until?: Date;
   /** Entries attributed to this idea; `unattributed` for those attributed to none. */
   idea?: string;
   mode?: LedgerMode;
@@ -30,6 +32,7 @@ export interface LedgerQuery {
 }
 
 const modeFilter = `($3::text = 'all' OR livemode = ($3::text = 'live'))`;
+const untilFilter = `($4::timestamptz IS NULL OR occurred_at < $4)`;
 const ideaFilter = `($2::text IS NULL OR idea = $2 OR ($2 = 'unattributed' AND idea IS NULL))`;
 
 /** The ledger's entries, oldest first (then by source id), as stored. */
@@ -41,9 +44,15 @@ export async function listLedger(db: Queryable, query: LedgerQuery = {}): Promis
               'idea', idea, 'stream', stream, 'stripeObject', stripe_object, 'customer', customer, 'model', model,
               'livemode', livemode) ORDER BY occurred_at, source_id)::text AS answer
      FROM (SELECT * FROM money_entries
-           WHERE ($1::timestamptz IS NULL OR occurred_at >= $1) AND ${ideaFilter} AND ${modeFilter}
-           ORDER BY occurred_at, source_id LIMIT $4) e`,
-    [query.since ?? null, query.idea ?? null, query.mode ?? "live", query.limit ?? 10_000],
+           WHERE ($1::timestamptz IS NULL OR occurred_at >= $1) AND ${untilFilter} AND ${ideaFilter} AND ${modeFilter}
+           ORDER BY occurred_at, source_id LIMIT $5) e`,
+    [
+      query.since ?? null,
+      query.idea ?? null,
+      query.mode ?? "live",
+      query.until ?? null,
+      query.limit ?? 10_000,
+    ],
   );
   return JSON.parse(rows[0]?.answer ?? "[]") as LedgerRow[];
 }
@@ -82,9 +91,9 @@ export async function ledgerTotals(
             coalesce(sum(amount_minor), 0)::float8 AS net,
             coalesce(sum(amount_minor) FILTER (WHERE type = 'revenue' AND idea IS NULL), 0)::float8 AS "unattributedRevenue"
      FROM money_entries
-     WHERE ($1::timestamptz IS NULL OR occurred_at >= $1) AND ${ideaFilter} AND ${modeFilter}
+     WHERE ($1::timestamptz IS NULL OR occurred_at >= $1) AND ${untilFilter} AND ${ideaFilter} AND ${modeFilter}
      GROUP BY currency ORDER BY currency`,
-    [query.since ?? null, query.idea ?? null, query.mode ?? "live"],
+    [query.since ?? null, query.idea ?? null, query.mode ?? "live", query.until ?? null],
   );
   return rows;
 }

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/database.ts";
+import { StewardError } from "../errors.ts";
 import {
   type CurrencyTotals,
   defaultLedgerMode,
@@ -7,6 +8,9 @@ import {
   ledgerTotals,
   listLedger,
 } from "./ledger.ts";
+import type { MoneyConfig } from "./money-config.ts";
+import { type RevenueMetrics, revenueMetrics } from "./revenue-metrics.ts";
+import { type RoiAnswer, type RoiDimension, roiOf } from "./roi.ts";
 import type { StripeConfig } from "./stripe-config.ts";
 import {
   countStripeEvents,
@@ -51,4 +55,32 @@ export async function stripeEventsOf(
   query: { status?: StripeEventStatus; type?: string; limit?: number },
 ): Promise<StripeEventsAnswer> {
   return { events: await listStripeEvents(db, query), counts: await countStripeEvents(db) };
+}
+
+export interface RoiReport {
+  roi: RoiAnswer;
+  metrics: RevenueMetrics;
+}
+
+/** What `steward roi` and GET /api/money/roi answer: ROI by idea, stream or model, and the period's metrics. */
+export async function roiReport(
+  db: Queryable,
+  config: { stripe: StripeConfig; money: MoneyConfig },
+  query: { by?: RoiDimension; since?: Date; until?: Date; mode?: LedgerMode },
+  now: Date,
+): Promise<RoiReport> {
+  const until = query.until ?? now;
+  const since = query.since ?? new Date(until.getTime() - 30 * 86_400_000);
+  if (since.getTime() >= until.getTime())
+    throw new StewardError(
+      "validation_failed",
+      `The period starts at ${since.toISOString()}, not before its end ${until.toISOString()}: since must be earlier than until.`,
+      { details: { problems: [{ path: "since", message: "must be earlier than until" }] } },
+    );
+  const mode = query.mode ?? defaultLedgerMode(config.stripe);
+  const period = { since, until, mode };
+  return {
+    roi: await roiOf(db, config.money, { ...period, by: query.by ?? "idea" }),
+    metrics: await revenueMetrics(db, period),
+  };
 }

@@ -88,5 +88,28 @@ describe(`steward stripe replay, stripe events and money ledger on ${backend}`, 
     assert.doesNotMatch(table.stdout, /JPY/);
     const unattributed = await runCli(["money", "ledger", "--idea", "unattributed"], { cwd, env });
     assert.match(unattributed.stdout, /revenue\s+900 JPY\s+\(unattributed\)/);
+
+    // The events are of 2026-09: a period around them.
+    const roi = await runCli(["roi", "--since", "2026-09-01", "--until", "2026-10-01"], { cwd, env });
+    assert.equal(roi.code, 0, roi.stderr);
+    assert.match(roi.stdout, /ROI by idea, 2026-09-01 to 2026-10-01 \(live money\):/);
+    assert.match(
+      roi.stdout,
+      /digest\s+40\.00 USD\s+-2\.00 USD\s+0\.00 USD\s+0\.00 USD\s+0\.00 USD\s+40\.00 USD\s+–/,
+    );
+    assert.match(roi.stdout, /\(unattributed\)\s+900 JPY/);
+    assert.match(roi.stdout, /JPY: no rate in money\.rates, so not converted/);
+    assert.match(roi.stdout, /Checkout: 1 created, 1 completed \(100\.0 %\)/);
+    const roiJson = await runCli(
+      ["roi", "--by", "stream", "--since", "2026-09-01", "--until", "2026-10-01", "--json"],
+      { cwd, env },
+    );
+    const report = JSON.parse(roiJson.stdout) as {
+      roi: { by: string; rows: { key: string | null; revenue: number }[] };
+    };
+    assert.equal(report.roi.by, "stream");
+    assert.deepEqual(report.roi.rows.find((r) => r.key === "newsletter")?.revenue, 4000);
+    const badBy = await runCli(["roi", "--by", "customer"], { cwd, env });
+    assert.match(badBy.stderr, /--by "customer" is not a dimension: use idea, stream, model/);
   });
 });

@@ -4,6 +4,7 @@ import {
   ledgerQuerySchema,
   removeExpensesBodySchema,
   replayBodySchema,
+  roiQuerySchema,
   stripeEventsQuerySchema,
 } from "../operation-schemas.ts";
 import { type ApiOperation, invalid, localOnly } from "./api-operation.ts";
@@ -92,6 +93,18 @@ export const moneyOperations: ApiOperation[] = [
       201: "`{ added, bad: [{ line, column, message }] }`",
       200: "Nothing added (no rows, or only bad ones skipped)",
       400: "A bad row (without skipBadRows), an unknown column, or a CSV that cannot be read; nothing imported",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/money/roi",
+    summary:
+      "ROI = (net revenue − cost) ÷ cost by idea, stream or model (by; default idea) over a period (since: 30d by default, until: now), per currency and converted through money.rates; with the period's metrics: totals, MRR and its movements, churn, ARPA, LTV, the checkout funnel, payment failures, recovered payments, refund and dispute rates, time to first revenue (`steward roi`)",
+    tag: "money",
+    query: roiQuerySchema,
+    responses: {
+      200: "`{ roi: { by, since, until, mode, rows, converted }, metrics: {...} }`",
+      400: "A bad by, since, until or mode",
     },
   },
 ];

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { Deps } from "../../app/deps.ts";
 import { StewardError } from "../../errors.ts";
 import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../../money/expenses.ts";
-import { ledgerOf, stripeEventsOf } from "../../money/money-queries.ts";
+import { ledgerOf, roiReport, stripeEventsOf } from "../../money/money-queries.ts";
 import { replayStripeEvents } from "../../money/stripe-replay.ts";
 import { parseSince } from "../../telemetry/stats-window.ts";
 import { requireLocalToken } from "../local-token.ts";
@@ -13,6 +13,7 @@ import {
   removeExpensesBodySchema,
   replayBodyLimitBytes,
   replayBodySchema,
+  roiQuerySchema,
   stripeEventsQuerySchema,
 } from "../operation-schemas.ts";
 import { parseRequest } from "../parse-request.ts";
@@ -66,6 +67,20 @@ export const moneyRoutes: FastifyPluginAsync<{ deps: Deps; localToken?: string }
   app.get("/api/stripe/events", async (request) =>
     stripeEventsOf(deps.db, parseRequest(stripeEventsQuerySchema, request.query, "query string")),
   );
+  app.get("/api/money/roi", async (request) => {
+    const { since, until, ...query } = parseRequest(roiQuerySchema, request.query, "query string");
+    const now = deps.clock.now();
+    return roiReport(
+      deps.db,
+      deps.config,
+      {
+        ...query,
+        since: since === undefined ? undefined : parseSince(since, now),
+        until: until === undefined ? undefined : parseSince(until, now),
+      },
+      now,
+    );
+  });
   app.get("/api/money/ledger", async (request) => {
     const { since, ...query } = parseRequest(ledgerQuerySchema, request.query, "query string");
     return ledgerOf(deps.db, deps.config.stripe, {
