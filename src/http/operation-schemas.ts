@@ -198,3 +198,10 @@ export const roiQuerySchema = z.strictObject({
   until: storableText(1, 40).optional(),
   mode: z.enum(["live", "test", "all"]).optional(),
 });
+
+/** `GET /api/money/series`: the ledger by day over a period. */
+export const moneySeriesQuerySchema = z.strictObject({
+  since: storableText(1, 40).optional(),
+  until: storableText(1, 40).optional(),
+  mode: z.enum(["live", "test", "all"]).optional(),
+});

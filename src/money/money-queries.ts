@@ -9,6 +9,7 @@ import {
   listLedger,
 } from "./ledger.ts";
 import type { MoneyConfig } from "./money-config.ts";
+import { type MoneySeries, moneySeries } from "./money-series.ts";
 import { type RevenueMetrics, revenueMetrics } from "./revenue-metrics.ts";
 import { type RoiAnswer, type RoiDimension, roiOf } from "./roi.ts";
 import type { StripeConfig } from "./stripe-config.ts";
@@ -83,4 +84,20 @@ export async function roiReport(
     roi: await roiOf(db, config.money, { ...period, by: query.by ?? "idea" }),
     metrics: await revenueMetrics(db, period),
   };
+}
+
+/** What GET /api/money/series answers: the ledger by day over a period (default the last 90 days). */
+export async function moneySeriesOf(
+  db: Queryable,
+  config: { stripe: StripeConfig; money: MoneyConfig },
+  query: { since?: Date; until?: Date; mode?: LedgerMode },
+  now: Date,
+): Promise<MoneySeries> {
+  const until = query.until ?? now;
+  const since = query.since ?? new Date(until.getTime() - 90 * 86_400_000);
+  return moneySeries(db, config.money, {
+    since,
+    until,
+    mode: query.mode ?? defaultLedgerMode(config.stripe),
+  });
 }

@@ -2,6 +2,7 @@ import {
   expensesBodySchema,
   importExpensesQuerySchema,
   ledgerQuerySchema,
+  moneySeriesQuerySchema,
   removeExpensesBodySchema,
   replayBodySchema,
   roiQuerySchema,
@@ -105,6 +106,18 @@ export const moneyOperations: ApiOperation[] = [
     responses: {
       200: "`{ roi: { by, since, until, mode, rows, converted }, metrics: {...} }`",
       400: "A bad by, since, until or mode",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/money/series",
+    summary:
+      "The ledger by day (UTC) over a period (since: 90d by default, until: now): revenue, refunds, disputes, fees, expenses, AI spend and net per currency, and converted through money.rates (the Money page's charts)",
+    tag: "money",
+    query: moneySeriesQuerySchema,
+    responses: {
+      200: "`{ since, until, mode, currencies: [{ currency, days }], converted: { currency, days, missingRates } }`",
+      400: "A bad since, until or mode",
     },
   },
 ];

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from "fastify";
 import type { Deps } from "../../app/deps.ts";
 import { StewardError } from "../../errors.ts";
 import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../../money/expenses.ts";
-import { ledgerOf, roiReport, stripeEventsOf } from "../../money/money-queries.ts";
+import { ledgerOf, moneySeriesOf, roiReport, stripeEventsOf } from "../../money/money-queries.ts";
 import { replayStripeEvents } from "../../money/stripe-replay.ts";
 import { parseSince } from "../../telemetry/stats-window.ts";
 import { requireLocalToken } from "../local-token.ts";
@@ -10,6 +10,7 @@ import {
   expensesBodySchema,
   importExpensesQuerySchema,
   ledgerQuerySchema,
+  moneySeriesQuerySchema,
   removeExpensesBodySchema,
   replayBodyLimitBytes,
   replayBodySchema,
@@ -75,6 +76,20 @@ export const moneyRoutes: FastifyPluginAsync<{ deps: Deps; localToken?: string }
       deps.config,
       {
         ...query,
+        since: since === undefined ? undefined : parseSince(since, now),
+        until: until === undefined ? undefined : parseSince(until, now),
+      },
+      now,
+    );
+  });
+  app.get("/api/money/series", async (request) => {
+    const { since, until, mode } = parseRequest(moneySeriesQuerySchema, request.query, "query string");
+    const now = deps.clock.now();
+    return moneySeriesOf(
+      deps.db,
+      deps.config,
+      {
+        mode,
         since: since === undefined ? undefined : parseSince(since, now),
         until: until === undefined ? undefined : parseSince(until, now),
       },
