@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import { openDatabase } from "../db/open-database.ts";
 import { demoIsOn, demoModelSettings } from "../demo/demo-models.ts";
+import { withDemoMoney } from "../demo/demo-stripe.ts";
 import { withDemoTelemetry } from "../demo/demo-telemetry.ts";
 import { loadMigrations } from "../migrate/migration-files.ts";
 import { migrateUp } from "../migrate/migrator.ts";
@@ -28,10 +29,12 @@ function usesDemoPool(config: Config, databaseKind: "pglite" | "postgres"): bool
 /**
  * The configuration this process runs with: the demo's pool brings its telemetry (targets and
  * quick alerts, src/demo/demo-telemetry.ts) where the configuration sets none, so that its
- * drifting model shows as a breach and an alert within minutes.
+ * drifting model shows as a breach and an alert within minutes; and, when no Stripe webhook
+ * secret is configured, its own (src/demo/demo-stripe.ts), so that it can send its test-mode
+ * Stripe events through the webhook, counted with live money.
  */
 export function effectiveConfig(config: Config, databaseKind: "pglite" | "postgres"): Config {
-  return usesDemoPool(config, databaseKind) ? withDemoTelemetry(config) : config;
+  return usesDemoPool(config, databaseKind) ? withDemoMoney(withDemoTelemetry(config)) : config;
 }
 
 export interface StewardHandle extends Deps {

@@ -65,10 +65,16 @@ describe(`steward start on ${backend}`, () => {
       await countOf(
         db,
         `SELECT count(*)::int AS n FROM execution_tasks
-          WHERE kind NOT IN ('implement_idea', 'idea_implementation', 'self_improvement') OR idea_id IS NULL`,
+          WHERE kind <> 'stripe.process'
+            AND (kind NOT IN ('implement_idea', 'idea_implementation', 'self_improvement') OR idea_id IS NULL)`,
       ),
       0,
       "every demo task is of a demo kind and belongs to a demo idea",
+    );
+    // The demo's Stripe events came through the webhook, test mode, each with its processing task.
+    assert.ok(
+      (await countOf(db, "SELECT count(*)::int AS n FROM stripe_events WHERE NOT livemode AND task_id IS NOT NULL")) > 100,
+      "the demo's Stripe history arrived through the webhook",
     );
     assert.equal(await countOf(db, "SELECT count(*)::int AS n FROM ideas WHERE key LIKE 'demo-%'"), 3);
   });

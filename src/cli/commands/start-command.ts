@@ -4,6 +4,7 @@ import { InvalidArgumentError } from "commander";
 import { openSteward } from "../../app/open-steward.ts";
 import { PgliteDatabase } from "../../db/pglite-database.ts";
 import { demoIsOn } from "../../demo/demo-models.ts";
+import { type DemoStripe, demoWebhookSecret, startDemoStripe } from "../../demo/demo-stripe.ts";
 import { type DemoWorkload, startDemoWorkload } from "../../demo/demo-workload.ts";
 import { type RunningServer, startServer } from "../../http/start-server.ts";
 import { type CommandIo, configFromFlags, globalOptions } from "../command-context.ts";
@@ -43,7 +44,9 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
       let server: RunningServer | undefined;
       let worker: StartedWorker | undefined;
       let demo: DemoWorkload | undefined;
+      let demoMoney: DemoStripe | undefined;
       const stop = async () => {
+        await demoMoney?.stop();
         await demo?.stop();
         await worker?.pool.stop();
         lock?.withdraw();
@@ -56,7 +59,12 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
         lock?.advertise({ url: server.localUrl, token: localToken });
         if (config.workers.embedded) worker = await startWorker(steward);
         const { enabled, tasksPerSecond } = config.demo;
-        if (demoIsOn(enabled, steward.db.kind)) demo = await startDemoWorkload(steward, { tasksPerSecond });
+        if (demoIsOn(enabled, steward.db.kind)) {
+          demo = await startDemoWorkload(steward, { tasksPerSecond });
+          // Its Stripe events go through the webhook like Stripe's, signed with the demo's secret.
+          const secret = demoWebhookSecret(steward.config);
+          if (secret) demoMoney = await startDemoStripe(steward, { url: server.localUrl, secret });
+        }
       } catch (error) {
         await stop();
         throw error;
@@ -74,7 +82,7 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
           }`,
           `  Demo       ${
             demo
-              ? `about ${config.demo.tasksPerSecond} simulated tasks a second (implement_idea, idea_implementation, self_improvement); --no-demo turns it off`
+              ? `about ${config.demo.tasksPerSecond} simulated tasks a second (implement_idea, idea_implementation, self_improvement)${demoMoney ? ", and test-mode Stripe events through POST /webhooks/stripe" : ""}; --no-demo turns it off`
               : "off (--demo turns it on)"
           }`,
           "Press Ctrl-C to stop.",
