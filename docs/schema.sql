@@ -144,6 +144,20 @@ CREATE TABLE IF NOT EXISTS model_runtime (
 );
 ALTER TABLE model_runtime ADD CONSTRAINT model_runtime_pkey PRIMARY KEY (model_id);
 
+-- money_daily
+CREATE TABLE IF NOT EXISTS money_daily (
+  day date NOT NULL,
+  currency text NOT NULL,
+  type text NOT NULL,
+  idea text NOT NULL,
+  stream text NOT NULL,
+  model text NOT NULL,
+  livemode boolean NOT NULL,
+  amount bigint NOT NULL,
+  entries bigint NOT NULL
+);
+ALTER TABLE money_daily ADD CONSTRAINT money_daily_pkey PRIMARY KEY (day, currency, type, idea, stream, model, livemode);
+
 -- money_entries
 CREATE TABLE IF NOT EXISTS money_entries (
   id bigint GENERATED ALWAYS AS IDENTITY,
@@ -170,6 +184,8 @@ ALTER TABLE money_entries ADD CONSTRAINT money_entries_type_check CHECK ((type =
 CREATE INDEX money_entries_group_idx ON money_entries USING btree (group_key) WHERE (group_key IS NOT NULL);
 CREATE INDEX money_entries_idea_idx ON money_entries USING btree (idea, occurred_at);
 CREATE INDEX money_entries_time_idx ON money_entries USING btree (occurred_at);
+CREATE TRIGGER money_daily_added AFTER INSERT ON money_entries REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION steward_money_daily_added();
+CREATE TRIGGER money_daily_removed AFTER DELETE ON money_entries REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION steward_money_daily_removed();
 
 -- money_expenses
 CREATE TABLE IF NOT EXISTS money_expenses (

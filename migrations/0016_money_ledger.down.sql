@@ -1,4 +1,9 @@
 -- Back to migration 0015: the inbox alone.
+DROP TRIGGER money_daily_removed ON money_entries;
+DROP TRIGGER money_daily_added ON money_entries;
+DROP FUNCTION steward_money_daily_removed();
+DROP FUNCTION steward_money_daily_added();
+DROP TABLE money_daily;
 DROP TABLE money_expenses;
 DROP TABLE money_entries;
 DROP TABLE stripe_links;

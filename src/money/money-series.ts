@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import type { LedgerMode } from "./ledger.ts";
+import { type LedgerSum, ledgerSums } from "./ledger-sums.ts";
 import { type MoneyConfig, rateOf } from "./money-config.ts";
 
 /** One day's money of one currency, by type (signed as in the ledger: revenue positive, the rest negative). */
@@ -24,20 +25,13 @@ export interface MoneySeries {
   converted: { currency: string; days: MoneyDay[]; missingRates: string[] };
 }
 
-/** The ledger by day (UTC), type and currency over a period: what the Money page draws over time. */
+/** The ledger by day (UTC), type and currency over a period (ledger-sums.ts): what the Money page draws over time. */
 export async function moneySeries(
   db: Queryable,
   config: MoneyConfig,
   query: { since: Date; until: Date; mode: LedgerMode },
 ): Promise<MoneySeries> {
-  const { rows } = await db.query<{ day: string; currency: string; type: string; amount: number }>(
-    `SELECT to_char(date_trunc('day', occurred_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS day, currency, type,
-            sum(amount_minor)::float8 AS amount
-     FROM money_entries
-     WHERE occurred_at >= $1 AND occurred_at < $2 AND ($3::text = 'all' OR livemode = ($3::text = 'live'))
-     GROUP BY 1, 2, 3 ORDER BY 1`,
-    [query.since, query.until, query.mode],
-  );
+  const rows = (await ledgerSums(db, { ...query, byDay: true, keys: [] })) as (LedgerSum & { day: string })[];
   const byCurrency = new Map<string, Map<string, MoneyDay>>();
   const converted = new Map<string, MoneyDay>();
   const missing = new Set<string>();

@@ -73,7 +73,8 @@ async function subscriptionStates(db: Queryable, mode: LedgerMode): Promise<Subs
   const { rows } = await db.query<{ object: Record<string, unknown>; at: number; event_id: string }>(
     `SELECT payload -> 'data' -> 'object' AS object, extract(epoch FROM created_at)::float8 AS at, id AS event_id
      FROM stripe_events
-     WHERE status = 'processed' AND payload #>> '{data,object,object}' = 'subscription'
+     WHERE type IN ('customer.subscription.created', 'customer.subscription.updated', 'customer.subscription.deleted')
+       AND status = 'processed'
        AND ($1::text = 'all' OR livemode = ($1::text = 'live'))
      ORDER BY created_at, id`,
     [mode],

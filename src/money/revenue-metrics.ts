@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
-import { type CurrencyTotals, type LedgerMode, ledgerTotals } from "./ledger.ts";
+import type { CurrencyTotals, LedgerMode } from "./ledger.ts";
+import { currencyTotalsOf, ledgerSums } from "./ledger-sums.ts";
 import { type MrrMovements, mrrMovements } from "./mrr.ts";
 
 /**
@@ -47,7 +48,9 @@ export async function revenueMetrics(
   query: { since: Date; until: Date; mode: LedgerMode },
 ): Promise<RevenueMetrics> {
   const mode = query.mode;
-  const totals = await ledgerTotals(db, { since: query.since, until: query.until, mode });
+  const totals = currencyTotalsOf(
+    await ledgerSums(db, { since: query.since, until: query.until, mode, keys: ["idea"] }),
+  );
   const { rows: funnel } = await db.query<{
     created: number;
     completed: number;
@@ -86,11 +89,21 @@ export async function revenueMetrics(
      GROUP BY 1 ORDER BY 1`,
     [query.since, query.until, mode],
   );
+  // Each idea's first day of revenue from the daily sums, then its first entry within that day.
   const { rows: firstRevenue } = await db.query<{ idea: string; first_at: Date; created_at: Date | null }>(
-    `SELECT coalesce(i.key, e.idea) AS idea, min(e.occurred_at) AS first_at, min(i.created_at) AS created_at
-     FROM money_entries e LEFT JOIN ideas i ON i.key = e.idea
-     WHERE e.type = 'revenue' AND e.idea IS NOT NULL AND ($1::text = 'all' OR e.livemode = ($1::text = 'live'))
-     GROUP BY 1 ORDER BY 2`,
+    `WITH first_day AS (
+       SELECT idea, min(day) AS day FROM money_daily
+       WHERE type = 'revenue' AND idea <> '' AND ($1::text = 'all' OR livemode = ($1::text = 'live'))
+       GROUP BY idea
+     )
+     SELECT coalesce(i.key, f.idea) AS idea, i.created_at,
+            (SELECT min(e.occurred_at) FROM money_entries e
+             WHERE e.idea = f.idea AND e.type = 'revenue'
+               AND e.occurred_at >= f.day::timestamp AT TIME ZONE 'UTC'
+               AND e.occurred_at < (f.day + 1)::timestamp AT TIME ZONE 'UTC'
+               AND ($1::text = 'all' OR e.livemode = ($1::text = 'live'))) AS first_at
+     FROM first_day f LEFT JOIN ideas i ON i.key = f.idea
+     ORDER BY first_at`,
     [mode],
   );
   const disputedBase = f.succeeded;

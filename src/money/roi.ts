@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import type { LedgerMode } from "./ledger.ts";
+import { ledgerSums } from "./ledger-sums.ts";
 import { type MoneyConfig, rateOf } from "./money-config.ts";
 
 /**
@@ -57,22 +58,39 @@ interface Aggregate {
   amount: number;
 }
 
-/** The ledger summed by idea, stream, model, currency and type over a period: one statement. */
-async function aggregates(db: Queryable, since: Date, until: Date, mode: LedgerMode): Promise<Aggregate[]> {
-  const { rows } = await db.query<Aggregate>(
-    `SELECT coalesce(by_key.key, by_id.key, e.idea) AS idea,
-            coalesce(e.stream, by_key.income_stream, by_id.income_stream) AS stream,
-            e.model, e.currency, e.type, sum(e.amount_minor)::float8 AS amount
-     FROM money_entries e
-     LEFT JOIN ideas by_key ON by_key.key = e.idea
-     LEFT JOIN ideas by_id
-       ON by_key.id IS NULL AND by_id.id = CASE WHEN e.idea ~ '^[0-9]{1,18}$' THEN e.idea::bigint END
-     WHERE e.occurred_at >= $1 AND e.occurred_at < $2
-       AND ($3::text = 'all' OR e.livemode = ($3::text = 'live'))
-     GROUP BY 1, 2, 3, 4, 5`,
-    [since, until, mode],
-  );
-  return rows;
+/**
+ * The ledger summed by idea, stream, model, currency and type over a period (ledger-sums.ts),
+ * each idea resolved to its key (metadata may name it by key or by id) and given its income
+ * stream where the entry has none.
+ */
+async function aggregates(
+  db: Queryable,
+  query: { since: Date; until: Date; mode: LedgerMode; by: RoiDimension },
+): Promise<Aggregate[]> {
+  // The idea always (a stream falls back to its idea's, a model's revenue is shared by idea).
+  const keys = query.by === "idea" ? (["idea"] as const) : (["idea", query.by] as const);
+  const sums = await ledgerSums(db, { ...query, keys });
+  const named = [...new Set(sums.map((s) => s.idea).filter((i): i is string => i !== null))];
+  const { rows: ideas } = named.length
+    ? await db.query<{ id: string; key: string; income_stream: string | null }>(
+        `SELECT id::text AS id, key, income_stream FROM ideas
+         WHERE key = ANY($1::text[]) OR id::text = ANY($1::text[])`,
+        [named],
+      )
+    : { rows: [] };
+  const byKey = new Map(ideas.map((i) => [i.key, i]));
+  const byId = new Map(ideas.map((i) => [i.id, i]));
+  return sums.map((s) => {
+    const idea = s.idea === null ? undefined : (byKey.get(s.idea) ?? byId.get(s.idea));
+    return {
+      idea: idea?.key ?? s.idea,
+      stream: s.stream ?? idea?.income_stream ?? null,
+      model: s.model,
+      currency: s.currency,
+      type: s.type,
+      amount: s.amount,
+    };
+  });
 }
 
 export async function roiOf(
@@ -80,7 +98,7 @@ export async function roiOf(
   config: MoneyConfig,
   query: { by: RoiDimension; since: Date; until: Date; mode: LedgerMode },
 ): Promise<RoiAnswer> {
-  const sums = await aggregates(db, query.since, query.until, query.mode);
+  const sums = await aggregates(db, query);
   const shares = query.by === "model" ? sharedByModel(sums) : sums.map((s) => ({ ...s, key: s[query.by] }));
   const rows = rowsOf(shares);
   const missing = new Set<string>();

@@ -61,7 +61,14 @@ export function verifyStripeDelivery(
           "signature_mismatch",
           "no v1 signature matches the body with any configured secret: is the body changed on the way (it must be the exact bytes), or the secret another endpoint's?",
         );
+  if (holdsNul(raw.toString("utf8")))
+    throw refused("not_storable", "the event holds a NUL character (\\u0000), which the inbox cannot store");
   return envelopeOf(event);
+}
+
+/** PostgreSQL's jsonb cannot hold \u0000; Stripe never sends it. */
+export function holdsNul(json: string): boolean {
+  return /(?<!\\)(?:\\\\)*\\u0000/.test(json);
 }
 
 export function envelopeOf(event: unknown): StripeEventEnvelope {
@@ -85,49 +92,153 @@ function refused(reason: string, why: string): StewardError {
   });
 }
 
+export interface AcceptedEvent {
+  /** False for an event the inbox had already (or an earlier copy of it in the same batch). */
+  stored: boolean;
+  deliveries: number;
+  taskId: number | null;
+}
+
 /**
- * Stores a verified event in the inbox (stripe_events, migration 0015), as delivered, unless it is
- * there already: a repeated delivery only counts one more delivery. Answers whether it is new,
- * and what became of it so far.
+ * Takes events into the inbox and makes sure a `stripe.process` task will process each: stored
+ * first (once per id: a repeated delivery only counts in `deliveries`), then a task added for each
+ * event still pending without one (under the event's idempotency key, so that a retry after a
+ * crash between the two finds the same task), then the task noted on its event. Three statements
+ * for any number of events. Whoever answers Stripe does so only after this resolves: a 2xx means
+ * the event is stored and its processing queued; a failure before that is retried by Stripe.
  */
-export async function storeStripeEvent(
-  db: Queryable,
-  event: StripeEventEnvelope,
-  raw: Buffer | string,
-): Promise<{ stored: boolean; deliveries: number; status: string; taskId: number | null }> {
-  const { rows } = await db.query<{
+export async function acceptStripeEvents(
+  deps: EnqueueDeps,
+  items: { event: StripeEventEnvelope; raw: Buffer | string }[],
+): Promise<AcceptedEvent[]> {
+  if (items.length === 0) return [];
+  // One row per id (a row may not be changed twice by one statement); later copies are repeats.
+  const copies = new Map<string, number>();
+  const unique: { event: StripeEventEnvelope; raw: Buffer | string }[] = [];
+  for (const item of items) {
+    const n = copies.get(item.event.id) ?? 0;
+    if (n === 0) unique.push(item);
+    copies.set(item.event.id, n + 1);
+  }
+  const { rows } = await deps.db.query<{
+    id: string;
     inserted: boolean;
     deliveries: number;
     status: string;
     task_id: number | null;
   }>(
-    `INSERT INTO stripe_events (id, type, livemode, api_version, created_at, payload)
-     VALUES ($1, $2, $3, $4, to_timestamp($5), $6::jsonb)
-     ON CONFLICT (id) DO UPDATE SET deliveries = stripe_events.deliveries + 1
-     RETURNING (xmax = 0) AS inserted, deliveries, status, task_id`,
-    [event.id, event.type, event.livemode, event.api_version ?? null, event.created, raw.toString("utf8")],
+    `INSERT INTO stripe_events (id, type, livemode, api_version, created_at, payload, deliveries)
+     SELECT x.id, x.type, x.livemode, x.api_version, to_timestamp(x.created), x.payload::jsonb, x.copies
+     FROM jsonb_to_recordset($1::jsonb)
+          AS x(id text, type text, livemode boolean, api_version text, created float8, payload text, copies int)
+     ON CONFLICT (id) DO UPDATE SET deliveries = stripe_events.deliveries + EXCLUDED.deliveries
+     RETURNING id, (xmax = 0) AS inserted, deliveries, status, task_id`,
+    [
+      JSON.stringify(
+        unique.map(({ event, raw }) => ({
+          id: event.id,
+          type: event.type,
+          livemode: event.livemode,
+          api_version: event.api_version ?? null,
+          created: event.created,
+          payload: raw.toString("utf8"),
+          copies: copies.get(event.id),
+        })),
+      ),
+    ],
   );
-  const row = rows[0]!;
-  return { stored: row.inserted, deliveries: row.deliveries, status: row.status, taskId: row.task_id };
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const needTask = rows.filter((r) => r.status === "pending" && r.task_id === null);
+  if (needTask.length > 0) {
+    const tasks = await enqueueTasks(
+      deps,
+      needTask.map((r) => ({
+        kind: stripeProcessKindName,
+        payload: { event: r.id },
+        idempotencyKey: `stripe-event:${r.id}`,
+      })),
+    );
+    await deps.db.query(
+      "UPDATE stripe_events e SET task_id = x.task FROM unnest($1::text[], $2::bigint[]) AS x(id, task) WHERE e.id = x.id",
+      [needTask.map((r) => r.id), tasks.map((t) => t.id)],
+    );
+    needTask.forEach((r, i) => {
+      r.task_id = tasks[i]!.id;
+    });
+  }
+  const seen = new Set<string>();
+  return items.map(({ event }) => {
+    const row = byId.get(event.id)!;
+    const first = !seen.has(event.id);
+    seen.add(event.id);
+    return { stored: row.inserted && first, deliveries: row.deliveries, taskId: row.task_id };
+  });
 }
 
-/**
- * Takes an event into the inbox and makes sure a `stripe.process` task will process it: stored
- * first, then the task added (under the event's idempotency key, so that a repeated delivery, or a
- * retry after a crash between the two, finds the same task). The webhook answers Stripe only
- * after this resolves: a 2xx means the event is stored and its processing queued, and a failure
- * before that is retried by Stripe.
- */
+/** One event through the inbox (acceptStripeEvents for one). */
 export async function acceptStripeEvent(
   deps: EnqueueDeps,
   event: StripeEventEnvelope,
   raw: Buffer | string,
-): Promise<{ stored: boolean; deliveries: number; taskId: number | null }> {
-  const stored = await storeStripeEvent(deps.db, event, raw);
-  if (stored.status !== "pending" || stored.taskId !== null) return stored;
-  const [task] = await enqueueTasks(deps, [
-    { kind: stripeProcessKindName, payload: { event: event.id }, idempotencyKey: `stripe-event:${event.id}` },
-  ]);
-  await deps.db.query("UPDATE stripe_events SET task_id = $2 WHERE id = $1", [event.id, task!.id]);
-  return { ...stored, taskId: task!.id };
+): Promise<AcceptedEvent> {
+  const [accepted] = await acceptStripeEvents(deps, [{ event, raw }]);
+  return accepted!;
+}
+
+/** For tests and replays that process at once: stores without queueing a task. */
+export async function storeStripeEvent(
+  db: Queryable,
+  event: StripeEventEnvelope,
+  raw: Buffer | string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO stripe_events (id, type, livemode, api_version, created_at, payload)
+     VALUES ($1, $2, $3, $4, to_timestamp($5), $6::jsonb)
+     ON CONFLICT (id) DO UPDATE SET deliveries = stripe_events.deliveries + 1`,
+    [event.id, event.type, event.livemode, event.api_version ?? null, event.created, raw.toString("utf8")],
+  );
+}
+
+/**
+ * The webhook's writer: deliveries that arrive while a batch is being written wait for the next
+ * one, so that under load many deliveries share each round trip to the database (a group commit),
+ * and alone a delivery is written at once. Each delivery's promise resolves once its batch is
+ * committed, or rejects with the batch's error (then none of the batch was acknowledged).
+ */
+export class StripeInbox {
+  readonly #deps: EnqueueDeps;
+  readonly #maxBatch: number;
+  #queue: {
+    event: StripeEventEnvelope;
+    raw: Buffer;
+    resolve: (a: AcceptedEvent) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  #writing = false;
+
+  constructor(deps: EnqueueDeps, options: { maxBatch?: number } = {}) {
+    this.#deps = deps;
+    this.#maxBatch = options.maxBatch ?? 200;
+  }
+
+  accept(event: StripeEventEnvelope, raw: Buffer): Promise<AcceptedEvent> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ event, raw, resolve, reject });
+      if (!this.#writing) void this.#write();
+    });
+  }
+
+  async #write(): Promise<void> {
+    this.#writing = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      try {
+        const accepted = await acceptStripeEvents(this.#deps, batch);
+        batch.forEach((item, i) => item.resolve(accepted[i]!));
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      }
+    }
+    this.#writing = false;
+  }
 }

@@ -1,6 +1,6 @@
 import { StewardError } from "../errors.ts";
 import type { EnqueueDeps } from "../tasks/enqueue-tasks.ts";
-import { acceptStripeEvent, envelopeOf, type StripeEventEnvelope } from "./stripe-inbox.ts";
+import { acceptStripeEvents, envelopeOf, holdsNul, type StripeEventEnvelope } from "./stripe-inbox.ts";
 import { processStripeEvent, type StripeEventStatus } from "./stripe-processing.ts";
 
 /** The most events one replay request carries (the CLI sends a file in batches of this size). */
@@ -52,6 +52,8 @@ export function parseStripeEventFile(text: string, name: string): ReplayedEvent[
 }
 
 function eventAt(value: unknown, name: string, where: string, line?: number): StripeEventEnvelope {
+  if (holdsNul(JSON.stringify(value) ?? ""))
+    throw badFile(name, `${where} holds a NUL character (\\u0000), which the inbox cannot store`, line);
   try {
     return envelopeOf(value);
   } catch (error) {
@@ -95,9 +97,12 @@ export async function replayStripeEvents(
     );
   const checked = events.map((value, i) => ({ value, event: eventAt(value, "events", `item ${i + 1}`) }));
   const result: ReplayResult = { stored: 0, duplicates: 0, statuses: {} };
-  for (const { value, event } of checked) {
-    const accepted = await acceptStripeEvent(deps, event, JSON.stringify(value));
-    if (accepted.stored) result.stored++;
+  const accepted = await acceptStripeEvents(
+    deps,
+    checked.map(({ value, event }) => ({ event, raw: JSON.stringify(value) })),
+  );
+  for (const a of accepted) {
+    if (a.stored) result.stored++;
     else result.duplicates++;
   }
   if (options.process !== false)

@@ -73,7 +73,10 @@ describe(`steward start on ${backend}`, () => {
     );
     // The demo's Stripe events came through the webhook, test mode, each with its processing task.
     assert.ok(
-      (await countOf(db, "SELECT count(*)::int AS n FROM stripe_events WHERE NOT livemode AND task_id IS NOT NULL")) > 100,
+      (await countOf(
+        db,
+        "SELECT count(*)::int AS n FROM stripe_events WHERE NOT livemode AND task_id IS NOT NULL",
+      )) > 100,
       "the demo's Stripe history arrived through the webhook",
     );
     assert.equal(await countOf(db, "SELECT count(*)::int AS n FROM ideas WHERE key LIKE 'demo-%'"), 3);

@@ -119,6 +119,12 @@ describe(`POST /webhooks/stripe on ${backend}`, () => {
         '{"id":"x"}',
         "not_an_event",
       ],
+      [
+        "a signed event holding a NUL character",
+        { "stripe-signature": signed(event("evt_nul", { description: "a\u0000b" })) },
+        event("evt_nul", { description: "a\u0000b" }),
+        "not_storable",
+      ],
     ];
     for (const [what, headers, body, reason] of cases) {
       const response = await app.inject({

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Deps } from "../../app/deps.ts";
-import { acceptStripeEvent, verifyStripeDelivery } from "../../money/stripe-inbox.ts";
+import { StripeInbox, verifyStripeDelivery } from "../../money/stripe-inbox.ts";
 
 /** Stripe's events are well under this; a larger body is refused (413) before it is read whole. */
 const maxDeliveryBytes = 1024 * 1024;
@@ -17,6 +17,8 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ deps: Deps }> = async (ap
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: maxDeliveryBytes }, (_request, body, done) =>
     done(null, body),
   );
+  // Deliveries arriving together are written together (a group commit), each answered once stored.
+  const inbox = new StripeInbox(deps);
   app.post("/webhooks/stripe", { bodyLimit: maxDeliveryBytes }, async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const header = request.headers["stripe-signature"];
@@ -25,7 +27,7 @@ export const stripeWebhookRoutes: FastifyPluginAsync<{ deps: Deps }> = async (ap
       Array.isArray(header) ? header.join(",") : header,
       deps.config.stripe,
     );
-    const { stored, deliveries } = await acceptStripeEvent(deps, event, raw);
+    const { stored, deliveries } = await inbox.accept(event, raw);
     return reply.code(200).send({ received: true, id: event.id, duplicate: !stored, deliveries });
   });
 };
