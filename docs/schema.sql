@@ -246,6 +246,22 @@ CREATE INDEX stripe_events_pending_idx ON stripe_events USING btree (created_at)
 CREATE INDEX stripe_events_status_idx ON stripe_events USING btree (status, created_at);
 CREATE INDEX stripe_events_type_idx ON stripe_events USING btree (type, created_at);
 
+-- stripe_imports
+CREATE TABLE IF NOT EXISTS stripe_imports (
+  name text NOT NULL,
+  since timestamp with time zone,
+  cursor text,
+  status text DEFAULT 'running'::text NOT NULL,
+  imported bigint DEFAULT 0 NOT NULL,
+  pages integer DEFAULT 0 NOT NULL,
+  reached_at timestamp with time zone,
+  started_at timestamp with time zone DEFAULT now() NOT NULL,
+  updated_at timestamp with time zone DEFAULT now() NOT NULL,
+  finished_at timestamp with time zone
+);
+ALTER TABLE stripe_imports ADD CONSTRAINT stripe_imports_pkey PRIMARY KEY (name);
+ALTER TABLE stripe_imports ADD CONSTRAINT stripe_imports_status_check CHECK ((status = ANY (ARRAY['running'::text, 'done'::text])));
+
 -- stripe_links
 CREATE TABLE IF NOT EXISTS stripe_links (
   id text NOT NULL,

@@ -3,6 +3,7 @@ DROP TRIGGER money_daily_removed ON money_entries;
 DROP TRIGGER money_daily_added ON money_entries;
 DROP FUNCTION steward_money_daily_removed();
 DROP FUNCTION steward_money_daily_added();
+DROP TABLE stripe_imports;
 DROP TABLE money_daily;
 DROP TABLE money_expenses;
 DROP TABLE money_entries;

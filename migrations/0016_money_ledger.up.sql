@@ -147,3 +147,21 @@ CREATE TRIGGER money_daily_added AFTER INSERT ON money_entries
   REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION steward_money_daily_added();
 CREATE TRIGGER money_daily_removed AFTER DELETE ON money_entries
   REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION steward_money_daily_removed();
+
+-- Imports of past events through Stripe's API (`steward stripe import`), one per `since`: the
+-- cursor (the last event id taken, Stripe's pages going back in time) so that an interrupted
+-- import resumes where it stopped. Events go through the inbox like deliveries, so a page taken
+-- twice counts nothing twice.
+CREATE TABLE stripe_imports (
+  name         text PRIMARY KEY,
+  since        timestamptz,
+  cursor       text,
+  status       text NOT NULL DEFAULT 'running',
+  imported     bigint NOT NULL DEFAULT 0,
+  pages        integer NOT NULL DEFAULT 0,
+  reached_at   timestamptz,
+  started_at   timestamptz NOT NULL DEFAULT now(),
+  updated_at   timestamptz NOT NULL DEFAULT now(),
+  finished_at  timestamptz,
+  CONSTRAINT stripe_imports_status_check CHECK (status IN ('running', 'done'))
+);

@@ -17,6 +17,7 @@ import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../mo
 import type { LedgerMode } from "../money/ledger.ts";
 import { ledgerOf, roiReport, stripeEventsOf } from "../money/money-queries.ts";
 import type { RoiDimension } from "../money/roi.ts";
+import { importStripePage, type StripeApiAccess } from "../money/stripe-import.ts";
 import type { StripeEventStatus } from "../money/stripe-processing.ts";
 import { replayStripeEvents } from "../money/stripe-replay.ts";
 import {
@@ -63,6 +64,8 @@ export function stewardOperations(deps: Deps) {
       replayStripeEvents(deps, events, { process }),
     roi: (query: { by?: RoiDimension; since?: Date; until?: Date; mode?: LedgerMode }) =>
       roiReport(deps.db, deps.config, query, deps.clock.now()),
+    importStripePage: (access: StripeApiAccess, options: { since?: Date; process?: boolean }) =>
+      importStripePage(deps, access, options),
     addExpenses: (inputs: unknown[]) => addExpenses(deps.db, inputs, deps.clock.now()),
     listExpenses: () => listExpenses(deps.db),
     removeExpenses: (ids: number[]) => removeExpenses(deps.db, ids, deps.clock.now()),

@@ -47,6 +47,12 @@ export function remoteClient(server: {
           mode: query.mode,
         },
       }),
+    importStripePage: (access, options) =>
+      json("/api/stripe/import", {
+        ...access,
+        since: options.since?.toISOString(),
+        process: options.process,
+      }),
     addExpenses: async (inputs) =>
       (await json<{ expenses: never }>("/api/expenses", { expenses: inputs })).expenses,
     listExpenses: async () => (await call<{ expenses: never }>("GET", "/api/expenses")).expenses,

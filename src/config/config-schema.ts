@@ -91,5 +91,10 @@ export const environmentVariables: Record<string, { path: string[]; kind: EnvKin
   STEWARD_STRIPE_WEBHOOK_SECRET: { path: ["stripe", "webhookSecrets"], kind: "list" },
 };
 
+/** Variables of other tools' naming that Steward reads too: Stripe's own name for its API key. */
+export const externalEnvironmentVariables: Record<string, { path: string[] }> = {
+  STRIPE_API_KEY: { path: ["stripe", "apiKey"] },
+};
+
 /** Variables that Steward reads but that are not configuration keys. */
 export const otherEnvironmentVariables = ["STEWARD_CONFIG", "STEWARD_DEBUG"];

@@ -7,6 +7,7 @@ import {
   type Config,
   configSchema,
   environmentVariables,
+  externalEnvironmentVariables,
   otherEnvironmentVariables,
 } from "./config-schema.ts";
 import { configFileNames, findProjectFolder, type ProjectFolder } from "./find-project.ts";
@@ -121,6 +122,11 @@ function readConfigFile(file: string): Plain {
 function readEnvironment(env: NodeJS.ProcessEnv): Plain {
   const out: Plain = {};
   for (const [name, raw] of Object.entries(env)) {
+    const external = externalEnvironmentVariables[name];
+    if (external && raw !== undefined && raw.trim() !== "") {
+      setPath(out, external.path, { __env: name, value: raw.trim() });
+      continue;
+    }
     if (!name.startsWith("STEWARD_") || raw === undefined) continue;
     // STEWARD_TEST_* belong to the test suite, not to a running Steward.
     if (name.startsWith("STEWARD_TEST_") || otherEnvironmentVariables.includes(name)) continue;

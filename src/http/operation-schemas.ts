@@ -205,3 +205,18 @@ export const moneySeriesQuerySchema = z.strictObject({
   until: storableText(1, 40).optional(),
   mode: z.enum(["live", "test", "all"]).optional(),
 });
+
+/** `POST /api/stripe/import`: the next page of past events, with the CLI's Stripe API access. */
+export const stripeImportBodySchema = z.strictObject({
+  apiKey: z.string().min(1).max(500).optional(),
+  apiKeyFile: z.string().min(1).max(4096).optional(),
+  api: z
+    .strictObject({
+      host: z.string().min(1).max(255),
+      port: z.number().int().min(1).max(65_535).optional(),
+      protocol: z.enum(["http", "https"]).default("https"),
+    })
+    .optional(),
+  since: storableText(1, 40).optional(),
+  process: z.boolean().optional(),
+});

@@ -20,6 +20,21 @@ export const stripeConfigSchema = z
      * mode; `counted` reads both together (a demo, or a product not yet live).
      */
     testEvents: z.enum(["apart", "counted"]).default("apart"),
+    /**
+     * A Stripe API key (sk_… or a restricted rk_… that may read events), for `steward stripe
+     * import`: usually STRIPE_API_KEY, or a file holding it (`apiKeyFile`). A secret: never logged
+     * or answered.
+     */
+    apiKey: z.string().trim().min(1).optional(),
+    apiKeyFile: z.string().trim().min(1).optional(),
+    /** Where Stripe's API is (Stripe's own by default; another for stripe-mock or a test server). */
+    api: z
+      .strictObject({
+        host: z.string().min(1),
+        port: z.number().int().min(1).max(65_535).optional(),
+        protocol: z.enum(["http", "https"]).default("https"),
+      })
+      .optional(),
   })
   .prefault({});
 

@@ -4,7 +4,14 @@ import { StewardError } from "../../errors.ts";
 import { type StripeEventRow, stripeEventStatuses } from "../../money/stripe-events.ts";
 import type { StripeEventStatus } from "../../money/stripe-processing.ts";
 import { maxReplayBatch, parseStripeEventFile, type ReplayResult } from "../../money/stripe-replay.ts";
-import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
+import { parseSince } from "../../telemetry/stats-window.ts";
+import {
+  type CommandIo,
+  configFromFlags,
+  globalOptions,
+  tableWidth,
+  withClient,
+} from "../command-context.ts";
 import { wholeNumber } from "../parse-options.ts";
 import { progressReporter } from "../progress-reporter.ts";
 import { renderTable } from "../render-table.ts";
@@ -50,6 +57,54 @@ export function registerStripeCommand(program: Command, io: CommandIo): void {
       });
     });
   registerReplayCommand(stripe, io);
+  registerImportCommand(stripe, io);
+}
+
+/** `steward stripe import [--since DATE]`: past events through Stripe's API, page by page, resumable. */
+function registerImportCommand(stripe: Command, io: CommandIo): void {
+  stripe
+    .command("import")
+    .description(
+      "take past events from Stripe's API (STRIPE_API_KEY or stripe.apiKeyFile) into the inbox and process them; an interrupted import resumes from its cursor",
+    )
+    .option("--since <time>", "events created since: 30d (default; Stripe keeps 30 days), 2w or an ISO date")
+    .option("--no-process", "only store them and queue their stripe.process tasks, for the workers")
+    .action(async (opts: { since?: string; process: boolean }, command: Command) => {
+      const options = globalOptions(command);
+      const config = configFromFlags(options);
+      const access = {
+        apiKey: config.stripe.apiKey,
+        apiKeyFile: config.stripe.apiKeyFile,
+        api: config.stripe.api,
+      };
+      const now = new Date();
+      const since = parseSince(opts.since ?? "30d", now);
+      await withClient(options, { command: "stripe import", needsSchema: true }, async (client) => {
+        const progress = progressReporter(io, Boolean(options.json), "seconds back");
+        const span = Math.max(1, Math.round((now.getTime() - since.getTime()) / 1000));
+        let page = await client.importStripePage(access, { since, process: opts.process });
+        if (page.resumedFrom && !options.json)
+          io.err(`Resuming the import since ${since.toISOString()} from ${page.resumedFrom}.`);
+        const report = (p: typeof page) => {
+          const back = p.reachedAt ? Math.round((now.getTime() - Date.parse(p.reachedAt)) / 1000) : span;
+          progress.update(p.done ? span : Math.min(span, back), span, `${p.imported} events`);
+        };
+        report(page);
+        while (!page.done) {
+          page = await client.importStripePage(access, { since, process: opts.process });
+          report(page);
+        }
+        progress.stop();
+        if (options.json) return io.out(JSON.stringify(page));
+        io.out(
+          `Imported ${page.imported} events from Stripe since ${since.toISOString().slice(0, 10)} in ${page.pages} pages` +
+            (page.reachedAt ? `, back to ${page.reachedAt.slice(0, 16).replace("T", " ")}` : "") +
+            (opts.process
+              ? "; processed into the ledger."
+              : "; their stripe.process tasks are queued for the workers."),
+        );
+      });
+    });
 }
 
 /** `steward stripe replay <file>`: events from a file, through the inbox and processing. */

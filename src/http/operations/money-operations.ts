@@ -7,6 +7,7 @@ import {
   replayBodySchema,
   roiQuerySchema,
   stripeEventsQuerySchema,
+  stripeImportBodySchema,
 } from "../operation-schemas.ts";
 import { type ApiOperation, invalid, localOnly } from "./api-operation.ts";
 
@@ -118,6 +119,20 @@ export const moneyOperations: ApiOperation[] = [
     responses: {
       200: "`{ since, until, mode, currencies: [{ currency, days }], converted: { currency, days, missingRates } }`",
       400: "A bad since, until or mode",
+    },
+  },
+  {
+    method: "post",
+    path: "/api/stripe/import",
+    summary:
+      "The next page of past events from Stripe's API (GET /v1/events, newest first, since a time), taken into the inbox and processed unless process is false; the cursor is saved, so an interrupted import resumes (`steward stripe import`). The body carries the CLI's Stripe API access (apiKey or apiKeyFile, api host): never answered or logged",
+    tag: "money",
+    body: stripeImportBodySchema,
+    localTokenOnly: true,
+    responses: {
+      200: "`{ name, events, imported, pages, stored, statuses, reachedAt, since, done, resumedFrom? }`",
+      400: "No API key, or Stripe's API refused the request (its reason, keys masked)",
+      403: localOnly,
     },
   },
 ];

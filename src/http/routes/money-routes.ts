@@ -3,6 +3,7 @@ import type { Deps } from "../../app/deps.ts";
 import { StewardError } from "../../errors.ts";
 import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../../money/expenses.ts";
 import { ledgerOf, moneySeriesOf, roiReport, stripeEventsOf } from "../../money/money-queries.ts";
+import { importStripePage } from "../../money/stripe-import.ts";
 import { replayStripeEvents } from "../../money/stripe-replay.ts";
 import { parseSince } from "../../telemetry/stats-window.ts";
 import { requireLocalToken } from "../local-token.ts";
@@ -16,6 +17,7 @@ import {
   replayBodySchema,
   roiQuerySchema,
   stripeEventsQuerySchema,
+  stripeImportBodySchema,
 } from "../operation-schemas.ts";
 import { parseRequest } from "../parse-request.ts";
 
@@ -37,6 +39,14 @@ export const moneyRoutes: FastifyPluginAsync<{ deps: Deps; localToken?: string }
       return replayStripeEvents(deps, events, { process });
     },
   );
+  // Carries the CLI's Stripe key (never answered or logged): the local CLI only.
+  app.post("/api/stripe/import", { preHandler: requireLocalToken(localToken) }, async (request) => {
+    const { since, process, ...access } = parseRequest(stripeImportBodySchema, request.body, "body");
+    return importStripePage(deps, access, {
+      process,
+      since: since === undefined ? undefined : parseSince(since, deps.clock.now()),
+    });
+  });
   app.post("/api/expenses", async (request, reply) => {
     const { expenses } = parseRequest(expensesBodySchema, request.body, "body");
     return reply.code(201).send({ expenses: await addExpenses(deps.db, expenses, deps.clock.now()) });
