@@ -32,7 +32,8 @@ export function createDeps(parts: {
   const logger = parts.logger ?? pino({ level: "silent" });
   const kinds = new TaskKindRegistry(parts.kinds ?? builtInKinds);
   // Steward's own domains' kinds, whatever else this process runs: the Stripe inbox's processing.
-  const processing = stripeProcessKind(parts.db);
+  const { apiKey, apiKeyFile, api } = parts.config.stripe;
+  const processing = stripeProcessKind(parts.db, { apiKey, apiKeyFile, api });
   if (!kinds.get(processing.name)) kinds.register(processing);
   const models = new ModelRegistry(parts.models ?? parts.config);
   return {

@@ -17,7 +17,8 @@ import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../mo
 import type { LedgerMode } from "../money/ledger.ts";
 import { ledgerOf, roiReport, stripeEventsOf } from "../money/money-queries.ts";
 import type { RoiDimension } from "../money/roi.ts";
-import { importStripePage, type StripeApiAccess } from "../money/stripe-import.ts";
+import type { StripeApiAccess } from "../money/stripe-api.ts";
+import { importStripePage } from "../money/stripe-import.ts";
 import type { StripeEventStatus } from "../money/stripe-processing.ts";
 import { replayStripeEvents } from "../money/stripe-replay.ts";
 import {

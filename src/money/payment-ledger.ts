@@ -152,9 +152,12 @@ export function paymentLedger(knowledge: PaymentKnowledge): LedgerEntry[] {
     if (s.status === "complete" && s.payment_status === "paid" && s.currency)
       revenue([idOf(s.payment_intent)], s.amount_total ?? 0, s.currency, s.created);
 
-  // Fees: from a charge's balance transaction, where the payload carries it expanded.
+  // Fees: from a charge's balance transaction, where the payload carries it expanded or it was
+  // fetched through Stripe's API (stripe-processing.ts).
+  const fetched = new Map(byType("balance_transaction").map((o) => [o.id, o.data as BalanceTransaction]));
   for (const c of charges) {
-    const bt = c.balance_transaction;
+    const bt =
+      typeof c.balance_transaction === "string" ? fetched.get(c.balance_transaction) : c.balance_transaction;
     if (bt && typeof bt === "object" && bt.fee)
       add({
         sourceId: `fee:${bt.id}`,

@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
-import Stripe from "stripe";
+import type Stripe from "stripe";
 import { StewardError } from "../errors.ts";
 import type { EnqueueDeps } from "../tasks/enqueue-tasks.ts";
-import type { StripeConfig } from "./stripe-config.ts";
+import { maskKeys, type StripeApiAccess, stripeClient } from "./stripe-api.ts";
 import { acceptStripeEvents, type StripeEventEnvelope } from "./stripe-inbox.ts";
 import { processStripeEvent, type StripeEventStatus } from "./stripe-processing.ts";
 
@@ -13,37 +12,6 @@ import { processStripeEvent, type StripeEventStatus } from "./stripe-processing.
  * interrupted resumes from its cursor. Every page goes through the inbox like deliveries (stored
  * once per id, a `stripe.process` task each), so a page taken twice counts nothing twice.
  */
-
-export interface StripeApiAccess {
-  apiKey?: string;
-  apiKeyFile?: string;
-  api?: StripeConfig["api"];
-}
-
-/** A Stripe client from the configured key (STRIPE_API_KEY, stripe.apiKey or stripe.apiKeyFile). */
-export function stripeClient(access: StripeApiAccess): Stripe {
-  let key = access.apiKey;
-  if (key === undefined && access.apiKeyFile !== undefined) {
-    try {
-      key = readFileSync(access.apiKeyFile, "utf8").trim();
-    } catch (error) {
-      throw new StewardError(
-        "validation_failed",
-        `stripe.apiKeyFile ${access.apiKeyFile} cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"}).`,
-      );
-    }
-  }
-  if (!key)
-    throw new StewardError(
-      "validation_failed",
-      "Importing from Stripe needs an API key that may read events: set STRIPE_API_KEY, or stripe.apiKeyFile to a file holding it.",
-    );
-  return new Stripe(key, {
-    maxNetworkRetries: 2,
-    timeout: 30_000,
-    ...(access.api ? { host: access.api.host, port: access.api.port, protocol: access.api.protocol } : {}),
-  });
-}
 
 export interface ImportPage {
   /** The import's name: one per `since`. */
@@ -93,7 +61,7 @@ export async function importStripePage(
       ...(cursor ? { starting_after: cursor } : {}),
     });
   } catch (error) {
-    throw new StewardError("validation_failed", `Stripe's API refused the import: ${withoutKeys(error)}`);
+    throw new StewardError("validation_failed", `Stripe's API refused the import: ${maskKeys(error)}`);
   }
   const events = page.data;
   const accepted = await acceptStripeEvents(
@@ -141,10 +109,4 @@ export async function importStripePage(
     done,
     ...(cursor ? { resumedFrom: cursor } : {}),
   };
-}
-
-/** An error's message with anything that looks like a Stripe key masked. */
-function withoutKeys(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\b(sk|rk|pk)_(live|test)_[A-Za-z0-9*]+/g, "$1_$2_…");
 }

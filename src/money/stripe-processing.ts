@@ -1,6 +1,8 @@
+import type Stripe from "stripe";
 import type { Database, Queryable } from "../db/database.ts";
 import { StewardError } from "../errors.ts";
 import { type KnownObject, type LedgerEntry, paymentLedger, type RefundedLevel } from "./payment-ledger.ts";
+import { maskKeys, type StripeApiAccess, stripeClient } from "./stripe-api.ts";
 import {
   type CheckoutSession,
   type Invoice,
@@ -34,8 +36,13 @@ export interface ProcessedEvent {
  * Events are processed one at a time (a transaction-scoped advisory lock): a payment's objects
  * arrive in separate events, and two of them derived at once could each miss the other.
  */
-export async function processStripeEvent(db: Database, eventId: string): Promise<ProcessedEvent> {
+export async function processStripeEvent(
+  db: Database,
+  eventId: string,
+  options: { api?: StripeApiAccess } = {},
+): Promise<ProcessedEvent> {
   try {
+    if (options.api?.apiKey || options.api?.apiKeyFile) await fetchChargeFee(db, eventId, options.api);
     return await db.transaction((tx) => applyEvent(tx, eventId));
   } catch (error) {
     const unreadable = error instanceof StewardError && error.code === "validation_failed";
@@ -47,6 +54,51 @@ export async function processStripeEvent(db: Database, eventId: string): Promise
     if (unreadable) return { id: eventId, status: "failed", error: message };
     throw error;
   }
+}
+
+/**
+ * A charge's fee is on its balance transaction, which webhooks carry as an id only: with an API
+ * key configured, it is fetched once (outside the processing lock: it is a network call) and kept
+ * as an object linked to the charge, so that the payment's derivation finds it.
+ */
+async function fetchChargeFee(db: Database, eventId: string, api: StripeApiAccess): Promise<void> {
+  const { rows } = await db.query<{ charge: string | null; txn: string | null; livemode: boolean }>(
+    `SELECT e.livemode, e.payload #>> '{data,object,id}' AS charge, e.payload #>> '{data,object,balance_transaction}' AS txn
+     FROM stripe_events e
+     WHERE e.id = $1 AND e.status <> 'processed' AND e.payload #>> '{data,object,object}' = 'charge'
+       AND jsonb_typeof(e.payload #> '{data,object,balance_transaction}') = 'string'
+       AND NOT EXISTS (SELECT 1 FROM stripe_objects o WHERE o.id = e.payload #>> '{data,object,balance_transaction}')`,
+    [eventId],
+  );
+  const found = rows[0];
+  if (!found?.txn || !found.charge) return;
+  let txn: Stripe.BalanceTransaction;
+  try {
+    txn = await stripeClient(api).balanceTransactions.retrieve(found.txn);
+  } catch (error) {
+    throw new Error(
+      `the fee of ${found.charge} could not be fetched from Stripe (${found.txn}): ${maskKeys(error)}`,
+    );
+  }
+  await db.transaction(async (tx) => {
+    await keepSnapshots(
+      tx,
+      [
+        {
+          id: txn.id,
+          object: "balance_transaction",
+          orderKey: [0, txn.created],
+          data: txn as unknown as Record<string, unknown>,
+        },
+      ],
+      eventId,
+      found.livemode,
+    );
+    await addLinks(tx, [
+      { id: found.charge!, linked: txn.id, kind: "money" },
+      { id: txn.id, linked: found.charge!, kind: "money" },
+    ]);
+  });
 }
 
 async function applyEvent(tx: Queryable, eventId: string): Promise<ProcessedEvent> {

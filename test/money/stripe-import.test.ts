@@ -6,6 +6,8 @@ import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { listLedger } from "../../src/money/ledger.ts";
 import { importStripePage } from "../../src/money/stripe-import.ts";
+import { storeStripeEvent } from "../../src/money/stripe-inbox.ts";
+import { processStripeEvent } from "../../src/money/stripe-processing.ts";
 import { runCli } from "../support/run-cli.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { tempFolder } from "../support/temp-folder.ts";
@@ -16,7 +18,8 @@ const key = "sk_test_import_0123456789abcdefghij";
 
 /**
  * A local server answering Stripe's list API for events (GET /v1/events): newest first, `limit`,
- * `starting_after` and `created[gte]`, `has_more`, a Bearer key checked. `failNext` answers the
+ * `starting_after` and `created[gte]`, `has_more`, a Bearer key checked; and a balance
+ * transaction by id (GET /v1/balance_transactions/:id). `failNext` answers the
  * next request with a 401, as Stripe does to a revoked key.
  */
 async function stripeApi(t: TestContext, events: ReturnType<typeof stripeEvent>[]) {
@@ -39,6 +42,19 @@ async function stripeApi(t: TestContext, events: ReturnType<typeof stripeEvent>[
         error: { type: "invalid_request_error", message: `Expired API Key provided: ${key}` },
       });
     }
+    const txn = /^\/v1\/balance_transactions\/(txn_\w+)$/.exec(url.pathname);
+    if (txn)
+      return send(200, {
+        id: txn[1],
+        object: "balance_transaction",
+        amount: 2000,
+        fee: 88,
+        net: 1912,
+        currency: "usd",
+        created: t0,
+        type: "charge",
+        status: "available",
+      });
     if (url.pathname !== "/v1/events")
       return send(404, { error: { type: "invalid_request_error", message: "Unrecognized request URL" } });
     const newestFirst = [...events].sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
@@ -114,6 +130,46 @@ describe(`steward stripe import on ${backend}`, () => {
     await assert.rejects(
       importStripePage(deps, {}, { since }),
       /needs an API key that may read events: set STRIPE_API_KEY/,
+    );
+  });
+
+  it("fetches a charge's fee from its balance transaction when the payload carries only its id, once", async (t) => {
+    const { db } = await createTestDatabase(t);
+    await testDeps(db);
+    const stripe = await stripeApi(t, []);
+    const p = checkoutPayment("fee");
+    const events = [
+      stripeEvent("evt_f1", "charge.succeeded", p.charge({ balance_transaction: "txn_f1" }), t0),
+      stripeEvent(
+        "evt_f2",
+        "charge.refunded",
+        p.charge({ balance_transaction: "txn_f1", amount_refunded: 500 }),
+        t0 + 60,
+      ),
+    ];
+    for (const event of events) {
+      await storeStripeEvent(db, event, JSON.stringify(event));
+      assert.equal(
+        (await processStripeEvent(db, event.id, { api: { apiKey: key, api: stripe.api } })).status,
+        "processed",
+      );
+    }
+    const lines = (await listLedger(db)).map((e) => `${e.sourceId} ${e.amountMinor}`).sort();
+    assert.deepEqual(lines, ["fee:txn_f1 -88", "refund:ch_fee:evt_f2 -500", "revenue:pi_fee 2000"]);
+    assert.equal(
+      stripe.requests.filter((r) => r.pathname === "/v1/balance_transactions/txn_f1").length,
+      1,
+      "fetched once",
+    );
+
+    // Without a key, the payment counts without its fee.
+    const { db: plain } = await createTestDatabase(t);
+    await testDeps(plain);
+    await storeStripeEvent(plain, events[0]!, JSON.stringify(events[0]));
+    await processStripeEvent(plain, "evt_f1");
+    assert.deepEqual(
+      (await listLedger(plain)).map((e) => e.sourceId),
+      ["revenue:pi_fee"],
     );
   });
 
