@@ -158,15 +158,7 @@ export function paymentLedger(knowledge: PaymentKnowledge): LedgerEntry[] {
   for (const c of charges) {
     const bt =
       typeof c.balance_transaction === "string" ? fetched.get(c.balance_transaction) : c.balance_transaction;
-    if (bt && typeof bt === "object" && bt.fee)
-      add({
-        sourceId: `fee:${bt.id}`,
-        type: "fee",
-        amountMinor: -bt.fee,
-        currency: bt.currency,
-        occurredAt: date(bt.created),
-        stripeObject: bt.id,
-      });
+    if (bt && typeof bt === "object") feeOf(bt, add);
   }
 
   // Refunds: each refund object that returns money; what a charge's running total says beyond
@@ -267,6 +259,14 @@ function disputeMove(
     occurredAt: date(bt.created),
     stripeObject: d.id,
   });
+  feeOf(bt, add);
+}
+
+/** Stripe's fee on a balance transaction (a charge's, a dispute's), as a negative entry. */
+function feeOf(
+  bt: BalanceTransaction,
+  add: (e: Omit<LedgerEntry, "idea" | "stream" | "customer" | "livemode">) => void,
+) {
   if (bt.fee)
     add({
       sourceId: `fee:${bt.id}`,

@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import type { LedgerMode } from "./ledger.ts";
-import { ledgerSums } from "./ledger-sums.ts";
+import { type LedgerSum, ledgerSums } from "./ledger-sums.ts";
 import { type MoneyConfig, rateOf } from "./money-config.ts";
 
 /**
@@ -49,14 +49,7 @@ export interface RoiAnswer {
   converted: { currency: string; rows: RoiRow[]; missingRates: string[] };
 }
 
-interface Aggregate {
-  idea: string | null;
-  stream: string | null;
-  model: string | null;
-  currency: string;
-  type: string;
-  amount: number;
-}
+type Aggregate = Omit<LedgerSum, "day" | "entries">;
 
 /**
  * The ledger summed by idea, stream, model, currency and type over a period (ledger-sums.ts),

@@ -234,7 +234,7 @@ export class StripeInbox {
       const batch = this.#queue.splice(0, this.#maxBatch);
       try {
         const accepted = await acceptStripeEvents(this.#deps, batch);
-        batch.forEach((item, i) => item.resolve(accepted[i]!));
+        for (const [i, item] of batch.entries()) item.resolve(accepted[i]!);
       } catch (error) {
         for (const item of batch) item.reject(error);
       }

@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { StewardError } from "../../errors.ts";
 import { formatMinor } from "../../money/currencies.ts";
 import type { Expense } from "../../money/expenses.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
+import { readTextFile } from "../read-text-file.ts";
 import { renderTable } from "../render-table.ts";
 import type { Jsonified } from "../steward-client.ts";
 
@@ -85,15 +85,7 @@ export function registerExpenseCommand(program: Command, io: CommandIo): void {
     .option("--skip-bad-rows", "import the good rows and report the bad ones")
     .action(async (file: string, opts: { skipBadRows?: boolean }, command: Command) => {
       const options = globalOptions(command);
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (error) {
-        throw new StewardError(
-          "validation_failed",
-          `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
-        );
-      }
+      const text = readTextFile(file);
       await withClient(options, { command: "expense import", needsSchema: true }, async (client) => {
         const result = await client.importExpenses(text, opts.skipBadRows);
         if (options.json) return io.out(JSON.stringify(result));

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { StewardError } from "../../errors.ts";
 import { type StripeEventRow, stripeEventStatuses } from "../../money/stripe-events.ts";
@@ -14,6 +13,7 @@ import {
 } from "../command-context.ts";
 import { wholeNumber } from "../parse-options.ts";
 import { progressReporter } from "../progress-reporter.ts";
+import { readTextFile } from "../read-text-file.ts";
 import { renderTable } from "../render-table.ts";
 import type { Jsonified } from "../steward-client.ts";
 
@@ -117,15 +117,7 @@ function registerReplayCommand(stripe: Command, io: CommandIo): void {
     .option("--no-process", "only store them and queue their stripe.process tasks, for the workers")
     .action(async (file: string, opts: { process: boolean }, command: Command) => {
       const options = globalOptions(command);
-      let text: string;
-      try {
-        text = readFileSync(file, "utf8");
-      } catch (error) {
-        throw new StewardError(
-          "validation_failed",
-          `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
-        );
-      }
+      const text = readTextFile(file);
       const events = parseStripeEventFile(text, file);
       await withClient(options, { command: "stripe replay", needsSchema: true }, async (client) => {
         const progress = progressReporter(io, Boolean(options.json), "events");
