@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import Stripe from "stripe";
 import type { Database } from "../db/database.ts";
 import { addExpenses, listExpenses } from "../money/expenses.ts";
+import type { MoneyConfig } from "../money/money-config.ts";
 import type { StripeConfig } from "../money/stripe-config.ts";
 import { type DemoMoneyEvent, demoMoneyHistory, demoMoneyStory } from "./demo-stripe-stories.ts";
 
@@ -24,7 +25,7 @@ const demoSecretPrefix = "whsec_demo_";
  * demo's money is all test mode. A configured secret means real deliveries: the demo then sends
  * none.
  */
-export function withDemoMoney<C extends { stripe: StripeConfig }>(config: C): C {
+export function withDemoMoney<C extends { stripe: StripeConfig; money: MoneyConfig }>(config: C): C {
   if (config.stripe.webhookSecrets.length > 0) return config;
   return {
     ...config,
@@ -33,8 +34,14 @@ export function withDemoMoney<C extends { stripe: StripeConfig }>(config: C): C 
       webhookSecrets: [`${demoSecretPrefix}${randomBytes(18).toString("hex")}`],
       testEvents: "counted",
     },
+    // The demo earns euros and yen too: illustrative rates (the user's own replace them), so that
+    // its ROI sets them against the dollars its models cost.
+    money: Object.keys(config.money.rates).length > 0 ? config.money : { ...config.money, rates: demoRates },
   };
 }
+
+/** Round figures for the demo (in dollars), not market rates: one euro 1.08 dollars, one yen 0.0067. */
+export const demoRates: Record<string, number> = { eur: 1.08, jpy: 0.0067 };
 
 /** The secret the demo signs with, when the configuration is the demo's. */
 export function demoWebhookSecret(config: { stripe: StripeConfig }): string | undefined {

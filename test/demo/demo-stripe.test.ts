@@ -30,6 +30,11 @@ describe(`the demo's Stripe events on ${backend}`, () => {
     const secret = demoWebhookSecret(config);
     assert.match(secret ?? "", /^whsec_demo_[0-9a-f]{36}$/);
     assert.equal(config.stripe.testEvents, "counted");
+    assert.deepEqual(
+      config.money.rates,
+      { eur: 1.08, jpy: 0.0067 },
+      "the demo's illustrative rates, where none are set",
+    );
     assert.equal(
       demoWebhookSecret(withDemoMoney(configSchema.parse({ stripe: { webhookSecrets: ["whsec_real"] } }))),
       undefined,

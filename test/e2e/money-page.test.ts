@@ -215,14 +215,25 @@ test("the Money page shows the ledger's money, and a payment made while it is op
   // Money arrives behind the page's back: it draws within a refresh, without a reload.
   await seedMonthOfMoney(deps);
   const chart = page.getByTestId("money-chart");
-  await chart.locator(".uplot canvas").first().waitFor({ timeout: visibleWithinMs });
-  const canvas = await chart.locator(".uplot canvas").first().boundingBox();
-  assert.ok(
-    canvas !== null && canvas.width > 600 && canvas.height > 100,
-    `the chart draws: ${JSON.stringify(canvas)}`,
-  );
-  const legend = (await chart.locator(".u-legend").textContent()) ?? "";
-  for (const line of ["revenue", "expenses", "AI spend"]) assert.match(legend, new RegExp(line));
+  // The chart is drawn anew when the money moves, which it may while this looks: measure again
+  // rather than fail on a canvas just replaced.
+  let seen = "";
+  await waitFor(
+    async () => {
+      const canvas = await chart.locator(".uplot canvas").first().boundingBox({ timeout: 2_000 });
+      const legend = (await chart.locator(".u-legend").textContent({ timeout: 2_000 })) ?? "";
+      seen = `canvas ${JSON.stringify(canvas)}, legend "${legend}"`;
+      return (
+        canvas !== null &&
+        canvas.width > 600 &&
+        canvas.height > 100 &&
+        ["revenue", "expenses", "AI spend"].every((line) => legend.includes(line))
+      );
+    },
+    { what: "the chart drawn at its size, with its three lines", timeoutMs: visibleWithinMs },
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}; last seen ${seen}`);
+  });
   assert.match(
     (await page.getByTestId("money-missing-rates").textContent()) ?? "",
     /Left out: EUR, with no rate in money\.rates/,

@@ -1,5 +1,6 @@
 import { render } from "preact";
 import { ModelsPage } from "./pages/models-page.tsx";
+import { MoneyPage } from "./pages/money-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { OperationsPage } from "./pages/operations-page.tsx";
 import { StatusPage } from "./pages/status-page.tsx";
@@ -30,6 +31,9 @@ function App() {
           <NavLink href={hrefFor.operations} active={section === "operations"} testId="nav-operations">
             Operations
           </NavLink>
+          <NavLink href={hrefFor.money} active={section === "money"} testId="nav-money">
+            Money
+          </NavLink>
         </nav>
       </header>
       <main>
@@ -41,6 +45,8 @@ function App() {
           <ModelsPage />
         ) : section === "operations" ? (
           <OperationsSection />
+        ) : section === "money" ? (
+          <MoneyPage />
         ) : (
           <StatusPage />
         )}
@@ -50,7 +56,7 @@ function App() {
 }
 
 /** The navigation entry a page belongs to: a task's page is part of Tasks; an unknown one, none. */
-function sectionOf(route: Route): "status" | "tasks" | "models" | "operations" | null {
+function sectionOf(route: Route): "status" | "tasks" | "models" | "operations" | "money" | null {
   if (route.page === "not-found") return null;
   return route.page === "task" ? "tasks" : route.page;
 }

@@ -10,6 +10,7 @@ export type Route =
   | { page: "task"; id: number }
   | { page: "models" }
   | { page: "operations" }
+  | { page: "money" }
   /** Any other hash: said so, rather than showing some page the link did not mean. */
   | { page: "not-found"; path: string };
 
@@ -20,6 +21,7 @@ export function parseRoute(hash: string): Route {
   if (path === "/tasks") return { page: "tasks" };
   if (path === "/models") return { page: "models" };
   if (path === "/operations") return { page: "operations" };
+  if (path === "/money") return { page: "money" };
   if (path === "" || path === "/") return { page: "status" };
   return { page: "not-found", path };
 }
@@ -30,6 +32,7 @@ export const hrefFor = {
   task: (id: number) => `#/tasks/${id}`,
   models: "#/models",
   operations: "#/operations",
+  money: "#/money",
 };
 
 export function useHashRoute(): Route {

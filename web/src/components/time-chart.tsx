@@ -22,6 +22,8 @@ export interface TimeChartProps {
   lines: ChartLine[];
   /** How a value reads on the y axis and in the legend: "412 ms", "12%", "$0.004". */
   format: (value: number) => string;
+  /** How a value reads in the legend, when it has room for more than the axis: "1,200.00 USD". */
+  legendFormat?: (value: number) => string;
   levels?: ChartLevel[];
   /** A vertical line at a time: where a change was detected. */
   markAtMs?: number;
@@ -54,6 +56,7 @@ const gridColor = "rgba(138, 147, 163, 0.18)";
 export function TimeChart({
   lines,
   format,
+  legendFormat = format,
   levels = [],
   markAtMs,
   height = 180,
@@ -115,7 +118,7 @@ export function TimeChart({
           width: 2,
           spanGaps: false,
           points: { show: line.points.length < 40 },
-          value: (_u: uPlot, v: number | null) => (v === null ? "—" : format(v)),
+          value: (_u: uPlot, v: number | null) => (v === null ? "—" : legendFormat(v)),
         })),
       ],
       hooks: { draw: [(u) => drawOverlays(u, levels, markAtMs)] },
@@ -129,7 +132,7 @@ export function TimeChart({
       resize.disconnect();
       plot.destroy();
     };
-  }, [lines, format, levels, markAtMs, height]);
+  }, [lines, format, legendFormat, levels, markAtMs, height]);
 
   return (
     <div class="time-chart" ref={box} role="img" aria-label={label} data-testid={testId ?? "time-chart"} />

@@ -1,4 +1,3 @@
-import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import {
   formatAxisCount,
@@ -8,6 +7,7 @@ import {
   scopeLabel,
 } from "../chart-format.ts";
 import { AlertCard } from "../components/alert-card.tsx";
+import { ChartCard } from "../components/chart-card.tsx";
 import { type ChartLevel, type ChartLine, TimeChart } from "../components/time-chart.tsx";
 import { fetchModels, type ModelsStatus } from "../model-api.ts";
 import {
@@ -141,35 +141,6 @@ export function OperationsPage({ events }: { events: TaskEvents }) {
         />
       </div>
     </div>
-  );
-}
-
-function ChartCard({
-  title,
-  unit,
-  testId,
-  empty,
-  children,
-}: {
-  title: string;
-  unit: string;
-  testId: string;
-  /** What will appear, said when there is nothing to draw yet. */
-  empty: string | null;
-  children: ComponentChildren;
-}) {
-  return (
-    <section class="card chart-card" data-testid={testId}>
-      <h2>{title}</h2>
-      <p class="chart-unit muted">{unit}</p>
-      {empty === null ? (
-        children
-      ) : (
-        <p class="chart-empty muted" data-testid="chart-empty">
-          {empty}
-        </p>
-      )}
-    </section>
   );
 }
 
