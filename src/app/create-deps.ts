@@ -5,6 +5,7 @@ import type { Database } from "../db/database.ts";
 import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
 import { loadMigrations, type Migration } from "../migrate/migration-files.ts";
 import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
+import { stripeAccessOf } from "../money/stripe-api.ts";
 import { stripeProcessKind } from "../money/stripe-kind.ts";
 import { type TaskKind, TaskKindRegistry } from "../tasks/task-kinds.ts";
 import { ProcessMetrics } from "../telemetry/process-metrics.ts";
@@ -32,8 +33,7 @@ export function createDeps(parts: {
   const logger = parts.logger ?? pino({ level: "silent" });
   const kinds = new TaskKindRegistry(parts.kinds ?? builtInKinds);
   // Steward's own domains' kinds, whatever else this process runs: the Stripe inbox's processing.
-  const { apiKey, apiKeyFile, api } = parts.config.stripe;
-  const processing = stripeProcessKind(parts.db, { apiKey, apiKeyFile, api });
+  const processing = stripeProcessKind(parts.db, stripeAccessOf(parts.config.stripe));
   if (!kinds.get(processing.name)) kinds.register(processing);
   const models = new ModelRegistry(parts.models ?? parts.config);
   return {

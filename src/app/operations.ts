@@ -17,9 +17,10 @@ import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../mo
 import type { LedgerMode } from "../money/ledger.ts";
 import { ledgerOf, roiReport, stripeEventsOf } from "../money/money-queries.ts";
 import type { RoiDimension } from "../money/roi.ts";
-import type { StripeApiAccess } from "../money/stripe-api.ts";
+import { type StripeApiAccess, stripeAccessOf } from "../money/stripe-api.ts";
 import { importStripePage } from "../money/stripe-import.ts";
 import type { StripeEventStatus } from "../money/stripe-processing.ts";
+import { reprocessStripeEvents } from "../money/stripe-processing.ts";
 import { replayStripeEvents } from "../money/stripe-replay.ts";
 import {
   cancelNamedTasks,
@@ -65,6 +66,8 @@ export function stewardOperations(deps: Deps) {
       replayStripeEvents(deps, events, { process }),
     roi: (query: { by?: RoiDimension; since?: Date; until?: Date; mode?: LedgerMode }) =>
       roiReport(deps.db, deps.config, query, deps.clock.now()),
+    reprocessStripeEvents: (query: { ids?: string[]; allFailed?: boolean }) =>
+      reprocessStripeEvents(deps.db, { ...query, api: stripeAccessOf(deps.config.stripe) }),
     importStripePage: (access: StripeApiAccess, options: { since?: Date; process?: boolean }) =>
       importStripePage(deps, access, options),
     addExpenses: (inputs: unknown[]) => addExpenses(deps.db, inputs, deps.clock.now()),

@@ -47,6 +47,7 @@ export function remoteClient(server: {
           mode: query.mode,
         },
       }),
+    reprocessStripeEvents: (query) => json("/api/stripe/events/reprocess", query),
     importStripePage: (access, options) =>
       json("/api/stripe/import", {
         ...access,

@@ -220,3 +220,13 @@ export const stripeImportBodySchema = z.strictObject({
   since: storableText(1, 40).optional(),
   process: z.boolean().optional(),
 });
+
+/** `POST /api/stripe/events/reprocess`: failed events, named or all, processed again now. */
+export const reprocessBodySchema = z
+  .strictObject({
+    ids: z.array(storableText(1, 255)).min(1, "name at least one event").max(maxNamedPerRequest).optional(),
+    allFailed: z.literal(true).optional(),
+  })
+  .refine((b) => (b.ids === undefined) !== (b.allFailed === undefined), {
+    message: "name the events (ids) or ask for every failed one (allFailed: true), one of them",
+  });

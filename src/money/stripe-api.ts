@@ -11,6 +11,11 @@ export interface StripeApiAccess {
   api?: StripeConfig["api"];
 }
 
+/** The access the configuration gives (none when it names no key). */
+export function stripeAccessOf(config: StripeConfig): StripeApiAccess {
+  return { apiKey: config.apiKey, apiKeyFile: config.apiKeyFile, api: config.api };
+}
+
 /** A Stripe client from the configured key (STRIPE_API_KEY, stripe.apiKey or stripe.apiKeyFile). */
 export function stripeClient(access: StripeApiAccess): Stripe {
   let key = access.apiKey;

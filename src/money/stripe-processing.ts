@@ -288,3 +288,26 @@ async function insertEntries(tx: Queryable, entries: LedgerEntry[], groupKey: st
     ],
   );
 }
+
+/**
+ * Processes failed events again, now (`steward stripe reprocess`): those named, or every failed
+ * one. For an event whose shape Steward could not read, after an upgrade that reads it; for one
+ * whose task gave up. Answers what each became; ids that name no failed event are listed apart.
+ */
+export async function reprocessStripeEvents(
+  db: Database,
+  query: { ids?: string[]; allFailed?: boolean; api?: StripeApiAccess },
+): Promise<{ events: ProcessedEvent[]; notFailed: string[] }> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM stripe_events
+     WHERE status = 'failed' AND ($1::text[] IS NULL OR id = ANY($1)) ORDER BY created_at, id LIMIT 10000`,
+    [query.allFailed ? null : (query.ids ?? [])],
+  );
+  const events: ProcessedEvent[] = [];
+  for (const { id } of rows) {
+    await db.query("UPDATE stripe_events SET status = 'pending' WHERE id = $1 AND status = 'failed'", [id]);
+    events.push(await processStripeEvent(db, id, { api: query.api }));
+  }
+  const found = new Set(rows.map((r) => r.id));
+  return { events, notFailed: (query.ids ?? []).filter((id) => !found.has(id)) };
+}

@@ -4,6 +4,8 @@ import Stripe from "stripe";
 import { buildServer } from "../../src/http/build-server.ts";
 import { listLedger } from "../../src/money/ledger.ts";
 import { listStripeEvents } from "../../src/money/stripe-events.ts";
+import { storeStripeEvent } from "../../src/money/stripe-inbox.ts";
+import { processStripeEvent, reprocessStripeEvents } from "../../src/money/stripe-processing.ts";
 import { getTask } from "../../src/tasks/query-tasks.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { testDeps } from "../support/steward-deps.ts";
@@ -72,5 +74,36 @@ describe(`processing the Stripe inbox by the workers on ${backend}`, () => {
     await waitFor(async () => (await getTask(db, retried.taskId!))?.status === "succeeded", {
       what: "its task succeeded",
     });
+  });
+
+  it("processes failed events again on request: one that failed for a while now succeeds, an unreadable one stays failed", async (t) => {
+    const { db } = await createTestDatabase(t);
+    await testDeps(db);
+    const p = checkoutPayment("re");
+    const good = stripeEvent("evt_re1", "charge.succeeded", p.charge(), t0);
+    const bad = stripeEvent("evt_re2", "charge.succeeded", p.charge({ id: "ch_re2", currency: "euro" }), t0);
+    for (const event of [good, bad]) await storeStripeEvent(db, event, JSON.stringify(event));
+    await db.exec("ALTER TABLE money_entries RENAME TO money_entries_away");
+    await assert.rejects(processStripeEvent(db, "evt_re1"), /money_entries/);
+    await db.exec("ALTER TABLE money_entries_away RENAME TO money_entries");
+    assert.equal((await processStripeEvent(db, "evt_re2")).status, "failed");
+    const named = await reprocessStripeEvents(db, { ids: ["evt_re1", "evt_nope"] });
+    assert.deepEqual(
+      named.events.map((e) => [e.id, e.status]),
+      [["evt_re1", "processed"]],
+    );
+    assert.deepEqual(named.notFailed, ["evt_nope"]);
+    const all = await reprocessStripeEvents(db, { allFailed: true });
+    assert.deepEqual(
+      all.events.map((e) => [e.id, e.status]),
+      [["evt_re2", "failed"]],
+    );
+    assert.match(all.events[0]!.error!, /data\.object\.currency: a three-letter ISO currency code/);
+    const [again] = await listStripeEvents(db, { status: "failed" });
+    assert.equal(again!.attempts, 2);
+    assert.deepEqual(
+      (await listLedger(db)).map((e) => e.sourceId),
+      ["revenue:pi_re"],
+    );
   });
 });

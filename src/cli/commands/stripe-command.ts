@@ -58,6 +58,25 @@ export function registerStripeCommand(program: Command, io: CommandIo): void {
     });
   registerReplayCommand(stripe, io);
   registerImportCommand(stripe, io);
+  stripe
+    .command("reprocess [ids...]")
+    .description("process failed events again now: those named, or --failed for every one")
+    .option("--failed", "every failed event")
+    .action(async (ids: string[], opts: { failed?: boolean }, command: Command) => {
+      const options = globalOptions(command);
+      if (ids.length > 0 === Boolean(opts.failed))
+        throw new StewardError(
+          "validation_failed",
+          "Name the events to process again, or give --failed for every failed one.",
+        );
+      await withClient(options, { command: "stripe reprocess", needsSchema: true }, async (client) => {
+        const result = await client.reprocessStripeEvents(opts.failed ? { allFailed: true } : { ids });
+        if (options.json) return io.out(JSON.stringify(result));
+        if (result.events.length === 0) io.out("No failed event to process again.");
+        for (const e of result.events) io.out(`${e.id}: ${e.status}${e.error ? ` (${e.error})` : ""}`);
+        if (result.notFailed.length) io.err(`Not failed (or no such event): ${result.notFailed.join(", ")}.`);
+      });
+    });
 }
 
 /** `steward stripe import [--since DATE]`: past events through Stripe's API, page by page, resumable. */

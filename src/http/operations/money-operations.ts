@@ -5,6 +5,7 @@ import {
   moneySeriesQuerySchema,
   removeExpensesBodySchema,
   replayBodySchema,
+  reprocessBodySchema,
   roiQuerySchema,
   stripeEventsQuerySchema,
   stripeImportBodySchema,
@@ -134,5 +135,14 @@ export const moneyOperations: ApiOperation[] = [
       400: "No API key, or Stripe's API refused the request (its reason, keys masked)",
       403: localOnly,
     },
+  },
+  {
+    method: "post",
+    path: "/api/stripe/events/reprocess",
+    summary:
+      "Failed events processed again now, named (`{ ids }`) or all (`{ allFailed: true }`): after an upgrade that reads a shape Steward could not, or for an event whose task gave up (`steward stripe reprocess`)",
+    tag: "money",
+    body: reprocessBodySchema,
+    responses: { 200: "`{ events: [{ id, status, error? }], notFailed: [ids] }`", 400: invalid },
   },
 ];

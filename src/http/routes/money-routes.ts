@@ -3,7 +3,9 @@ import type { Deps } from "../../app/deps.ts";
 import { StewardError } from "../../errors.ts";
 import { addExpenses, importExpenses, listExpenses, removeExpenses } from "../../money/expenses.ts";
 import { ledgerOf, moneySeriesOf, roiReport, stripeEventsOf } from "../../money/money-queries.ts";
+import { stripeAccessOf } from "../../money/stripe-api.ts";
 import { importStripePage } from "../../money/stripe-import.ts";
+import { reprocessStripeEvents } from "../../money/stripe-processing.ts";
 import { replayStripeEvents } from "../../money/stripe-replay.ts";
 import { parseSince } from "../../telemetry/stats-window.ts";
 import { requireLocalToken } from "../local-token.ts";
@@ -15,6 +17,7 @@ import {
   removeExpensesBodySchema,
   replayBodyLimitBytes,
   replayBodySchema,
+  reprocessBodySchema,
   roiQuerySchema,
   stripeEventsQuerySchema,
   stripeImportBodySchema,
@@ -74,6 +77,10 @@ export const moneyRoutes: FastifyPluginAsync<{ deps: Deps; localToken?: string }
       const result = await importExpenses(deps.db, text, { skipBadRows, today: deps.clock.now() });
       return reply.code(result.added > 0 ? 201 : 200).send(result);
     });
+  });
+  app.post("/api/stripe/events/reprocess", async (request) => {
+    const query = parseRequest(reprocessBodySchema, request.body, "body");
+    return reprocessStripeEvents(deps.db, { ...query, api: stripeAccessOf(deps.config.stripe) });
   });
   app.get("/api/stripe/events", async (request) =>
     stripeEventsOf(deps.db, parseRequest(stripeEventsQuerySchema, request.query, "query string")),
