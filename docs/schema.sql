@@ -144,20 +144,6 @@ CREATE TABLE IF NOT EXISTS model_runtime (
 );
 ALTER TABLE model_runtime ADD CONSTRAINT model_runtime_pkey PRIMARY KEY (model_id);
 
--- money_daily
-CREATE TABLE IF NOT EXISTS money_daily (
-  day date NOT NULL,
-  currency text NOT NULL,
-  type text NOT NULL,
-  idea text NOT NULL,
-  stream text NOT NULL,
-  model text NOT NULL,
-  livemode boolean NOT NULL,
-  amount bigint NOT NULL,
-  entries bigint NOT NULL
-);
-ALTER TABLE money_daily ADD CONSTRAINT money_daily_pkey PRIMARY KEY (day, currency, type, idea, stream, model, livemode);
-
 -- money_entries
 CREATE TABLE IF NOT EXISTS money_entries (
   id bigint GENERATED ALWAYS AS IDENTITY,
@@ -184,8 +170,8 @@ ALTER TABLE money_entries ADD CONSTRAINT money_entries_type_check CHECK ((type =
 CREATE INDEX money_entries_group_idx ON money_entries USING btree (group_key) WHERE (group_key IS NOT NULL);
 CREATE INDEX money_entries_idea_idx ON money_entries USING btree (idea, occurred_at);
 CREATE INDEX money_entries_time_idx ON money_entries USING btree (occurred_at);
-CREATE TRIGGER money_daily_added AFTER INSERT ON money_entries REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION steward_money_daily_added();
-CREATE TRIGGER money_daily_removed AFTER DELETE ON money_entries REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION steward_money_daily_removed();
+CREATE TRIGGER money_sums_added AFTER INSERT ON money_entries REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION steward_money_sums_added();
+CREATE TRIGGER money_sums_removed AFTER DELETE ON money_entries REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION steward_money_sums_removed();
 
 -- money_expenses
 CREATE TABLE IF NOT EXISTS money_expenses (
@@ -207,6 +193,22 @@ ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_amount_check CHECK ((am
 ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_currency_check CHECK ((currency ~ '^[a-z]{3}$'::text));
 ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_dates_check CHECK (((ends_on IS NULL) OR (ends_on >= starts_on)));
 ALTER TABLE money_expenses ADD CONSTRAINT money_expenses_every_check CHECK ((every = ANY (ARRAY['once'::text, 'week'::text, 'month'::text, 'year'::text])));
+
+-- money_sums
+CREATE TABLE IF NOT EXISTS money_sums (
+  grain text NOT NULL,
+  bucket date NOT NULL,
+  currency text NOT NULL,
+  type text NOT NULL,
+  idea text NOT NULL,
+  stream text NOT NULL,
+  model text NOT NULL,
+  livemode boolean NOT NULL,
+  amount bigint NOT NULL,
+  entries bigint NOT NULL
+);
+ALTER TABLE money_sums ADD CONSTRAINT money_sums_pkey PRIMARY KEY (grain, bucket, currency, type, idea, stream, model, livemode);
+ALTER TABLE money_sums ADD CONSTRAINT money_sums_grain_check CHECK ((grain = ANY (ARRAY['day'::text, 'month'::text])));
 
 -- steward_backfills
 CREATE TABLE IF NOT EXISTS steward_backfills (

@@ -1,10 +1,10 @@
 -- Back to migration 0015: the inbox alone.
-DROP TRIGGER money_daily_removed ON money_entries;
-DROP TRIGGER money_daily_added ON money_entries;
-DROP FUNCTION steward_money_daily_removed();
-DROP FUNCTION steward_money_daily_added();
 DROP TABLE stripe_imports;
-DROP TABLE money_daily;
+DROP TRIGGER money_sums_removed ON money_entries;
+DROP TRIGGER money_sums_added ON money_entries;
+DROP FUNCTION steward_money_sums_removed();
+DROP FUNCTION steward_money_sums_added();
+DROP TABLE money_sums;
 DROP TABLE money_expenses;
 DROP TABLE money_entries;
 DROP TABLE stripe_links;

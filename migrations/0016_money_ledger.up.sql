@@ -90,13 +90,15 @@ CREATE TABLE money_expenses (
   CONSTRAINT money_expenses_dates_check CHECK (ends_on IS NULL OR ends_on >= starts_on)
 );
 
--- The ledger summed by day (UTC), currency, type, idea, stream, model and mode, kept by triggers
--- on money_entries in the same transaction as the entries: ROI, the metrics and the daily series
--- read whole days from here and only the period's partial first and last days from the entries,
--- so that they stay fast at millions of entries. Missing idea, stream and model are '' here
--- (a key column may not be NULL).
-CREATE TABLE money_daily (
-  day       date NOT NULL,
+-- The ledger summed by day and by month (UTC), currency, type, idea, stream, model and mode, kept
+-- by triggers on money_entries in the same transaction as the entries (as task_rollups are for
+-- attempts): ROI, the metrics and the daily series read whole months and days from here and only
+-- the period's partial first and last days from the entries, so that they stay fast at millions
+-- of entries. `bucket` is the day, or the month's first day. Missing idea, stream and model are
+-- '' here (a key column may not be NULL).
+CREATE TABLE money_sums (
+  grain     text NOT NULL,
+  bucket    date NOT NULL,
   currency  text NOT NULL,
   type      text NOT NULL,
   idea      text NOT NULL,
@@ -105,48 +107,61 @@ CREATE TABLE money_daily (
   livemode  boolean NOT NULL,
   amount    bigint NOT NULL,
   entries   bigint NOT NULL,
-  PRIMARY KEY (day, currency, type, idea, stream, model, livemode)
+  PRIMARY KEY (grain, bucket, currency, type, idea, stream, model, livemode),
+  CONSTRAINT money_sums_grain_check CHECK (grain IN ('day', 'month'))
 );
 
-CREATE FUNCTION steward_money_daily_added() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION steward_money_sums_added() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO money_daily (day, currency, type, idea, stream, model, livemode, amount, entries)
-  SELECT (occurred_at AT TIME ZONE 'UTC')::date, currency, type, coalesce(idea, ''), coalesce(stream, ''),
-         coalesce(model, ''), livemode, sum(amount_minor), count(*)
-  FROM added GROUP BY 1, 2, 3, 4, 5, 6, 7
-  -- Always in key order, so that two transactions touching the same days never wait on each other in a circle.
-  ORDER BY 1, 2, 3, 4, 5, 6, 7
-  ON CONFLICT (day, currency, type, idea, stream, model, livemode)
-  DO UPDATE SET amount = money_daily.amount + EXCLUDED.amount, entries = money_daily.entries + EXCLUDED.entries;
+  INSERT INTO money_sums (grain, bucket, currency, type, idea, stream, model, livemode, amount, entries)
+  SELECT g.grain,
+         CASE g.grain WHEN 'day' THEN (a.occurred_at AT TIME ZONE 'UTC')::date
+                      ELSE date_trunc('month', a.occurred_at AT TIME ZONE 'UTC')::date END,
+         a.currency, a.type, coalesce(a.idea, ''), coalesce(a.stream, ''), coalesce(a.model, ''), a.livemode,
+         sum(a.amount_minor), count(*)
+  FROM added a CROSS JOIN (VALUES ('day'), ('month')) AS g(grain)
+  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+  -- Always in key order, so that two transactions touching the same buckets never wait on each other in a circle.
+  ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+  ON CONFLICT (grain, bucket, currency, type, idea, stream, model, livemode)
+  DO UPDATE SET amount = money_sums.amount + EXCLUDED.amount, entries = money_sums.entries + EXCLUDED.entries;
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION steward_money_daily_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION steward_money_sums_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  WITH gone AS (
-    SELECT (occurred_at AT TIME ZONE 'UTC')::date AS day, currency, type, coalesce(idea, '') AS idea,
-           coalesce(stream, '') AS stream, coalesce(model, '') AS model, livemode,
-           sum(amount_minor) AS amount, count(*) AS entries
-    FROM removed GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7
-  )
-  UPDATE money_daily d SET amount = d.amount - g.amount, entries = d.entries - g.entries
-  FROM gone g
-  WHERE (d.day, d.currency, d.type, d.idea, d.stream, d.model, d.livemode)
-      = (g.day, g.currency, g.type, g.idea, g.stream, g.model, g.livemode);
-  -- Days and keys left with no entry go (only those touched: never a scan of the whole table).
-  DELETE FROM money_daily d
-  USING (SELECT DISTINCT (occurred_at AT TIME ZONE 'UTC')::date AS day, currency, type, coalesce(idea, '') AS idea,
-                coalesce(stream, '') AS stream, coalesce(model, '') AS model, livemode FROM removed) g
-  WHERE d.entries = 0
-    AND (d.day, d.currency, d.type, d.idea, d.stream, d.model, d.livemode)
-      = (g.day, g.currency, g.type, g.idea, g.stream, g.model, g.livemode);
+  UPDATE money_sums s SET amount = s.amount - g.amount, entries = s.entries - g.entries
+  FROM (
+    SELECT g.grain,
+           CASE g.grain WHEN 'day' THEN (r.occurred_at AT TIME ZONE 'UTC')::date
+                        ELSE date_trunc('month', r.occurred_at AT TIME ZONE 'UTC')::date END AS bucket,
+           r.currency, r.type, coalesce(r.idea, '') AS idea, coalesce(r.stream, '') AS stream,
+           coalesce(r.model, '') AS model, r.livemode, sum(r.amount_minor) AS amount, count(*) AS entries
+    FROM removed r CROSS JOIN (VALUES ('day'), ('month')) AS g(grain)
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+  ) g
+  WHERE (s.grain, s.bucket, s.currency, s.type, s.idea, s.stream, s.model, s.livemode)
+      = (g.grain, g.bucket, g.currency, g.type, g.idea, g.stream, g.model, g.livemode);
+  -- Buckets left with no entry go (only those touched: never a scan of the whole table).
+  DELETE FROM money_sums s
+  USING (
+    SELECT DISTINCT g.grain,
+           CASE g.grain WHEN 'day' THEN (r.occurred_at AT TIME ZONE 'UTC')::date
+                        ELSE date_trunc('month', r.occurred_at AT TIME ZONE 'UTC')::date END AS bucket,
+           r.currency, r.type, coalesce(r.idea, '') AS idea, coalesce(r.stream, '') AS stream,
+           coalesce(r.model, '') AS model, r.livemode
+    FROM removed r CROSS JOIN (VALUES ('day'), ('month')) AS g(grain)
+  ) g
+  WHERE s.entries = 0
+    AND (s.grain, s.bucket, s.currency, s.type, s.idea, s.stream, s.model, s.livemode)
+      = (g.grain, g.bucket, g.currency, g.type, g.idea, g.stream, g.model, g.livemode);
   RETURN NULL;
 END $$;
 
-CREATE TRIGGER money_daily_added AFTER INSERT ON money_entries
-  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION steward_money_daily_added();
-CREATE TRIGGER money_daily_removed AFTER DELETE ON money_entries
-  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION steward_money_daily_removed();
+CREATE TRIGGER money_sums_added AFTER INSERT ON money_entries
+  REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION steward_money_sums_added();
+CREATE TRIGGER money_sums_removed AFTER DELETE ON money_entries
+  REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION steward_money_sums_removed();
 
 -- Imports of past events through Stripe's API (`steward stripe import`), one per `since`: the
 -- cursor (the last event id taken, Stripe's pages going back in time) so that an interrupted

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { currencyDecimals } from "./currencies.ts";
 
 const currencyCode = z
   .string()
@@ -29,4 +30,20 @@ export type MoneyConfig = z.infer<typeof moneyConfigSchema>;
 /** The rate of `currency` in the reporting currency (1 for itself), or undefined when none is given. */
 export function rateOf(config: MoneyConfig, currency: string): number | undefined {
   return currency === config.reportingCurrency ? 1 : config.rates[currency];
+}
+
+/**
+ * An amount in `currency`'s minor unit, in the reporting currency's minor unit: through the main
+ * units, since the two may count different decimals (¥900 at 0.0067 is 6.03 dollars, 603 cents).
+ * Undefined when the currency has no rate.
+ */
+export function toReportingMinor(
+  config: MoneyConfig,
+  currency: string,
+  amountMinor: number,
+): number | undefined {
+  const rate = rateOf(config, currency);
+  if (rate === undefined) return undefined;
+  const scale = 10 ** (currencyDecimals(config.reportingCurrency) - currencyDecimals(currency));
+  return amountMinor * rate * scale;
 }

@@ -1,7 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import type { LedgerMode } from "./ledger.ts";
 import { type LedgerSum, ledgerSums } from "./ledger-sums.ts";
-import { type MoneyConfig, rateOf } from "./money-config.ts";
+import { type MoneyConfig, toReportingMinor } from "./money-config.ts";
 
 /** One day's money of one currency, by type (signed as in the ledger: revenue positive, the rest negative). */
 export interface MoneyDay {
@@ -55,9 +55,9 @@ export async function moneySeries(
     const days = byCurrency.get(r.currency) ?? new Map<string, MoneyDay>();
     add(days, r.day, r.type, r.amount);
     byCurrency.set(r.currency, days);
-    const rate = rateOf(config, r.currency);
-    if (rate === undefined) missing.add(r.currency);
-    else add(converted, r.day, r.type, r.amount * rate);
+    const amount = toReportingMinor(config, r.currency, r.amount);
+    if (amount === undefined) missing.add(r.currency);
+    else add(converted, r.day, r.type, amount);
   }
   const sorted = (days: Map<string, MoneyDay>) =>
     [...days.values()]

@@ -92,8 +92,8 @@ export async function revenueMetrics(
   // Each idea's first day of revenue from the daily sums, then its first entry within that day.
   const { rows: firstRevenue } = await db.query<{ idea: string; first_at: Date; created_at: Date | null }>(
     `WITH first_day AS (
-       SELECT idea, min(day) AS day FROM money_daily
-       WHERE type = 'revenue' AND idea <> '' AND ($1::text = 'all' OR livemode = ($1::text = 'live'))
+       SELECT idea, min(bucket) AS day FROM money_sums
+       WHERE grain = 'day' AND type = 'revenue' AND idea <> '' AND ($1::text = 'all' OR livemode = ($1::text = 'live'))
        GROUP BY idea
      )
      SELECT coalesce(i.key, f.idea) AS idea, i.created_at,

@@ -1,7 +1,7 @@
 import type { Queryable } from "../db/database.ts";
 import type { LedgerMode } from "./ledger.ts";
 import { type LedgerSum, ledgerSums } from "./ledger-sums.ts";
-import { type MoneyConfig, rateOf } from "./money-config.ts";
+import { type MoneyConfig, toReportingMinor } from "./money-config.ts";
 
 /**
  * Return on investment per idea, stream or model over a period, from the ledger (docs/money.md,
@@ -97,12 +97,12 @@ export async function roiOf(
   const missing = new Set<string>();
   const converted = rowsOf(
     shares.flatMap((s) => {
-      const rate = rateOf(config, s.currency);
-      if (rate === undefined) {
+      const amount = toReportingMinor(config, s.currency, s.amount);
+      if (amount === undefined) {
         missing.add(s.currency);
         return [];
       }
-      return [{ ...s, currency: config.reportingCurrency, amount: s.amount * rate }];
+      return [{ ...s, currency: config.reportingCurrency, amount }];
     }),
   );
   return {

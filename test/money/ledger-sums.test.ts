@@ -6,21 +6,22 @@ import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 
 const day = 86_400_000;
-const start = Date.UTC(2026, 10, 1);
+// From mid-November over two month ends, so that whole months come from the monthly sums.
+const start = Date.UTC(2026, 10, 12);
 
 describe(`the ledger's daily sums on ${backend}`, () => {
   it("sum to what the entries sum to, for any period, after entries are added and removed", async (t) => {
     const { db } = await createTestDatabase(t);
     await testDeps(db);
-    // 3,000 entries over ten days, some exactly at midnight, with and without idea, stream, model.
+    // 3,000 entries over 80 days, some exactly at midnight, with and without idea, stream, model.
     const insert = (from: number, to: number) =>
       db.query(
         `INSERT INTO money_entries (source, source_id, type, amount_minor, currency, occurred_at, idea, stream, model, livemode)
          SELECT 'stripe', 'sums:' || i, (ARRAY['revenue','refund','fee','expense','ai_usage'])[1 + i % 5],
                 CASE WHEN i % 5 = 0 THEN 100 + i ELSE -(10 + i % 97) END,
                 (ARRAY['usd','eur','jpy'])[1 + i % 3],
-                to_timestamp($3 / 1000.0) + CASE WHEN i % 17 = 0 THEN (i % 10) * interval '1 day'
-                                                  ELSE ((i * 7919) % 864000) * interval '1 second' END,
+                to_timestamp($3 / 1000.0) + CASE WHEN i % 17 = 0 THEN (i % 80) * interval '1 day'
+                                                  ELSE ((i * 7919) % 6912000) * interval '1 second' END,
                 CASE WHEN i % 4 = 0 THEN NULL ELSE 'idea-' || i % 6 END,
                 CASE WHEN i % 3 = 0 THEN 'stream-' || i % 2 END,
                 CASE WHEN i % 5 = 4 THEN 'model-' || i % 3 END,
@@ -35,7 +36,7 @@ describe(`the ledger's daily sums on ${backend}`, () => {
       "DELETE FROM money_entries WHERE (substring(source_id from 6))::int BETWEEN 2500 AND 2600",
     );
     const { rows: empty } = await db.query<{ n: number }>(
-      "SELECT count(*)::int AS n FROM money_daily WHERE entries <= 0",
+      "SELECT count(*)::int AS n FROM money_sums WHERE entries <= 0",
     );
     assert.equal(empty[0]!.n, 0, "no day left without entries");
 
@@ -51,10 +52,11 @@ describe(`the ledger's daily sums on ${backend}`, () => {
       );
       return rows.map((r) => key(byDay ? r : { ...r, day: undefined })).sort();
     };
-    // Bounds anywhere in the ten days (and beyond), whole hours or midnights, in any mode.
+    // Bounds anywhere in the 80 days (and beyond), whole hours, midnights or months' starts, in any mode.
     const instant = fc.oneof(
-      fc.integer({ min: -2, max: 12 }).map((d) => start + d * day),
-      fc.integer({ min: -48, max: 12 * 24 }).map((h) => start + h * 3_600_000 + 1_234),
+      fc.integer({ min: -2, max: 82 }).map((d) => start + d * day),
+      fc.constantFrom(Date.UTC(2026, 11, 1), Date.UTC(2027, 0, 1), Date.UTC(2027, 1, 1)),
+      fc.integer({ min: -48, max: 82 * 24 }).map((h) => start + h * 3_600_000 + 1_234),
     );
     await fc.assert(
       fc.asyncProperty(
@@ -68,7 +70,7 @@ describe(`the ledger's daily sums on ${backend}`, () => {
           assert.deepEqual(sums.map((s) => key(s)).sort(), await direct(since, until, mode, byDay));
         },
       ),
-      { numRuns: backend === "pglite" ? 40 : 80 },
+      { numRuns: backend === "pglite" ? 60 : 100 },
     );
   });
 });

@@ -193,10 +193,12 @@ describe(`revenue metrics on ${backend}`, () => {
       metadata: { idea: "translator", stream: "checkout" },
     });
     const c = checkoutPayment("c", { amount: 700, at: t0 + 4 * day });
+    const yen = checkoutPayment("d", { amount: 900, currency: "jpy", at: t0 + 5 * day });
     await deliver(db, [
       stripeEvent("evt_a", "checkout.session.completed", a.session, t0 + 2 * day),
       stripeEvent("evt_b", "checkout.session.completed", b.session, t0 + 3 * day),
       stripeEvent("evt_c", "charge.succeeded", c.charge(), t0 + 4 * day),
+      stripeEvent("evt_d", "charge.succeeded", yen.charge(), t0 + 5 * day),
     ]);
     await addExpenses(
       db,
@@ -211,7 +213,9 @@ describe(`revenue metrics on ${backend}`, () => {
               ('ai_usage', 'ai_usage:x:m2:none', 'ai_usage', -500, 'usd', $1, NULL, NULL, 'm2')`,
       [at(5)],
     );
-    const config = configSchema.parse({ money: { reportingCurrency: "usd", rates: { EUR: 1.1 } } });
+    const config = configSchema.parse({
+      money: { reportingCurrency: "usd", rates: { EUR: 1.1, jpy: 0.0067 } },
+    });
     const period = { since: at(0), until: at(30), mode: "live" as const };
     const byIdea = (await roiReport(db, config, { ...period, by: "idea" }, at(30))).roi;
     const row = (rows: typeof byIdea.rows, key: string | null, currency = "usd") =>
@@ -229,6 +233,8 @@ describe(`revenue metrics on ${backend}`, () => {
     assert.equal(row(byIdea.rows, null).aiSpend, 500);
     // Converted: the euros at 1.1, set against dollars only there.
     assert.equal(row(byIdea.converted.rows, "translator").revenue, 5_500);
+    // Yen count no decimals, dollars two: ¥900 at 0.0067 is 6.03 dollars, 603 cents.
+    assert.equal(row(byIdea.converted.rows, null).revenue, 700 + 603);
     assert.deepEqual(byIdea.converted.missingRates, []);
 
     const byStream = (await roiReport(db, config, { ...period, by: "stream" }, at(30))).roi;
@@ -245,7 +251,7 @@ describe(`revenue metrics on ${backend}`, () => {
     assert.equal(row(byModel.rows, null).revenue, 700);
 
     const noRates = (await roiReport(db, configSchema.parse({}), { ...period }, at(30))).roi;
-    assert.deepEqual(noRates.converted.missingRates, ["eur"]);
+    assert.deepEqual(noRates.converted.missingRates, ["eur", "jpy"]);
     assert.equal(
       noRates.converted.rows.find((r) => r.key === "translator"),
       undefined,
