@@ -32,6 +32,8 @@ export function createLogger(config: Config["log"], destination?: pino.Destinati
           "*.token",
           "*.secret",
           "*.authorization",
+          "*.webhookSecrets",
+          "*.apiKeyFile",
           "password",
           "apiKey",
           "token",
