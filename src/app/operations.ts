@@ -39,6 +39,7 @@ import { type BreachQuery, listBreaches } from "../telemetry/target-breaches.ts"
 import { measureAgainstTargets } from "../telemetry/targets.ts";
 import type { StatsRequest } from "../telemetry/task-measures.ts";
 import type { Deps } from "./deps.ts";
+import { indicatorReaders } from "./indicator-readers.ts";
 import { getSystemStatus } from "./system-status.ts";
 
 /**
@@ -56,7 +57,7 @@ export function stewardOperations(deps: Deps) {
       measureAgainstTargets(deps.db, deps.clock, deps.config.telemetry.targets, request),
     breaches: (query: BreachQuery) => listBreaches(deps.db, query),
     indicators: (request: { since?: string; until?: string; indicators?: IndicatorName[] }) =>
-      indicatorSeriesOf(deps.db, deps.clock, request),
+      indicatorSeriesOf(deps.db, deps.clock, request, indicatorReaders(deps)),
     alerts: (options: { open?: boolean; limit?: number }) => listAlerts(deps.db, options),
     stripeEvents: (query: { status?: StripeEventStatus; type?: string; limit?: number }) =>
       stripeEventsOf(deps.db, query),

@@ -1,4 +1,5 @@
 import type { Deps } from "../app/deps.ts";
+import { indicatorReaders } from "../app/indicator-readers.ts";
 import { moneyStep } from "../money/money-step.ts";
 import type { AttemptReport } from "../tasks/complete-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
@@ -32,7 +33,9 @@ export async function startWorker(
   const steps: MaintenanceStep[] = [targetEvaluationStep(deps)];
   // And the alerts on trend change (telemetry/alert-step.ts), with their webhook deliveries.
   if (deps.config.telemetry.alerts.enabled)
-    steps.push(alertStep({ ...deps, settings: deps.config.telemetry.alerts }));
+    steps.push(
+      alertStep({ ...deps, settings: deps.config.telemetry.alerts, readers: indicatorReaders(deps) }),
+    );
   steps.push(rollupRetentionStep({ db: deps.db, minuteDays: deps.config.telemetry.minuteRollupDays }));
   // Closed buckets' shards merged into one row, so that readers merge a sixth of the rows.
   steps.push(rollupCompactionStep({ db: deps.db }));

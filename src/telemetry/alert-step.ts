@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Clock } from "../clock.ts";
 import type { Queryable, Session } from "../db/database.ts";
 import { type AlertSettings, evaluateAlerts, listAlerts } from "./alerts.ts";
+import type { IndicatorReader } from "./indicator-series.ts";
 
 /**
  * The workers' alert step (a WorkerPool maintenance step, handed in by the shell that starts the
@@ -17,6 +18,8 @@ export function alertStep(deps: {
   logger: Logger;
   settings: AlertSettings;
   fetch?: typeof fetch;
+  /** Indicators of other domains to watch beside the task rollups' (the money's). */
+  readers?: readonly IndicatorReader[];
 }) {
   return {
     name: "alerts on trend change",
@@ -26,7 +29,7 @@ export function alertStep(deps: {
         const { rows } = await tx.query<{ locked: boolean }>(
           "SELECT pg_try_advisory_xact_lock(hashtext('steward:alert-evaluation')) AS locked",
         );
-        return rows[0]?.locked ? evaluateAlerts(tx, deps.settings, deps.clock) : null;
+        return rows[0]?.locked ? evaluateAlerts(tx, deps.settings, deps.clock, deps.readers) : null;
       });
       if (result && result.opened > 0)
         for (const alert of (await listAlerts(deps.db, { open: true, limit: result.opened })).slice(

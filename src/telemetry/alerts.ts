@@ -4,6 +4,7 @@ import type { Queryable } from "../db/database.ts";
 import { detectorNames, runDetector } from "./detect/index.ts";
 import {
   type IndicatorName,
+  type IndicatorReader,
   type IndicatorSeries,
   indicatorNames,
   indicatorScopes,
@@ -137,6 +138,7 @@ export async function evaluateAlerts(
   db: Queryable,
   settings: AlertSettings,
   clock: Clock,
+  readers: readonly IndicatorReader[] = [],
 ): Promise<{ opened: number; updated: number; resolved: number; reopened: number }> {
   const now = clock.now();
   const to = new Date(now.getTime() + 60_000);
@@ -145,11 +147,13 @@ export async function evaluateAlerts(
       grain: "minute",
       from: new Date(now.getTime() - settings.lookbackMinutes * 60_000),
       to,
+      readers,
     }),
     readIndicatorSeries(db, {
       grain: "day",
       from: new Date(now.getTime() - settings.trendDays * 86_400_000),
       to,
+      readers,
     }),
   ]);
   const changes: Change[] = [];
@@ -174,7 +178,11 @@ export async function evaluateAlerts(
       const change = latestWorsening(
         series,
         "mann-kendall",
-        { ...trendParams, window: Math.min(settings.trendDays, series.points.length) },
+        {
+          ...trendParams,
+          worsening: indicatorScopes[series.indicator].worse,
+          window: Math.min(settings.trendDays, series.points.length),
+        },
         0,
       );
       if (
@@ -247,7 +255,8 @@ function alertMessage(change: Change): string {
       : ` (${change.after > change.before ? "+" : ""}${Math.round((100 * (change.after - change.before)) / Math.abs(change.before))} %)`;
   const number = (v: number) =>
     Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
-  return `${change.indicator.replaceAll("_", " ")} of ${describeScope(change.scope) || "everything"} rose from ${number(change.before)} to ${number(change.after)}${rise} since ${change.changedAt} (${change.detector})`;
+  const moved = change.after >= change.before ? "rose" : "fell";
+  return `${change.indicator.replaceAll("_", " ")} of ${describeScope(change.scope) || "everything"} ${moved} from ${number(change.before)} to ${number(change.after)}${rise} since ${change.changedAt} (${change.detector})`;
 }
 
 /** Open alerts whose indicator's last points are back within half the way to the level before. */

@@ -15,11 +15,31 @@ export const indicatorNames = [
   "cost_per_success",
   "output_length",
   "trust_inflation",
+  // Read from outside the task rollups, by a reader the shells pass in (the money domain's).
+  "payment_failure_rate",
+  "checkout_conversion",
 ] as const;
 export type IndicatorName = (typeof indicatorNames)[number];
 
-/** Which scope each indicator is watched in, and whether a rise is the worse direction. */
-export const indicatorScopes: Record<IndicatorName, { by: ("stage" | "kind" | "model")[]; worse: "up" }> = {
+/** The indicators the task rollups measure; the others come from the readers passed in. */
+const rollupIndicators: readonly IndicatorName[] = indicatorNames.filter(
+  (n) => n !== "payment_failure_rate" && n !== "checkout_conversion",
+);
+
+/**
+ * Another domain's indicators, as series per bucket of a grain (a minute, an hour, a day), for
+ * change detection to watch beside the task rollups' (src/app/indicator-readers.ts assembles them).
+ */
+export type IndicatorReader = (
+  db: Queryable,
+  options: { grain: Grain; from: Date; to: Date },
+) => Promise<IndicatorSeries[]>;
+
+/** Which scope each indicator is watched in, and whether a rise or a fall is the worse direction. */
+export const indicatorScopes: Record<
+  IndicatorName,
+  { by: ("stage" | "kind" | "model")[]; worse: "up" | "down" }
+> = {
   duration: { by: ["stage"], worse: "up" },
   error_rate: { by: ["stage", "kind"], worse: "up" },
   retry_ratio: { by: ["stage"], worse: "up" },
@@ -27,6 +47,8 @@ export const indicatorScopes: Record<IndicatorName, { by: ("stage" | "kind" | "m
   cost_per_success: { by: ["stage", "model"], worse: "up" },
   output_length: { by: ["model"], worse: "up" },
   trust_inflation: { by: ["model", "kind"], worse: "up" },
+  payment_failure_rate: { by: [], worse: "up" },
+  checkout_conversion: { by: [], worse: "down" },
 };
 
 export interface Scope {
@@ -72,6 +94,8 @@ export function indicatorValue(name: IndicatorName, b: BucketSums): number | nul
       return b.outputTokens > 0 ? ratio(b.outputTokens, b.succeeded) : null;
     case "trust_inflation":
       return ratio(b.unverified, b.succeeded + b.unverified);
+    default:
+      return null;
   }
 }
 
@@ -145,9 +169,16 @@ export interface IndicatorSeries {
 /** Every indicator in each of its scopes over a window: what change detection watches. */
 export async function readIndicatorSeries(
   db: Queryable,
-  options: { grain: Grain; from: Date; to: Date; indicators?: readonly IndicatorName[] },
+  options: {
+    grain: Grain;
+    from: Date;
+    to: Date;
+    indicators?: readonly IndicatorName[];
+    readers?: readonly IndicatorReader[];
+  },
 ): Promise<IndicatorSeries[]> {
-  const wanted = options.indicators ?? indicatorNames;
+  const asked = options.indicators ?? indicatorNames;
+  const wanted = asked.filter((n) => rollupIndicators.includes(n));
   const byKey = new Map<string, ("stage" | "kind" | "model")[]>();
   for (const name of wanted) byKey.set(indicatorScopes[name].by.join(","), indicatorScopes[name].by);
   const series: IndicatorSeries[] = [];
@@ -162,6 +193,9 @@ export async function readIndicatorSeries(
         if (points.length > 0) series.push({ indicator: name, scope, points });
       }
   }
+  for (const read of options.readers ?? [])
+    for (const found of await read(db, options))
+      if (asked.includes(found.indicator) && found.points.length > 0) series.push(found);
   return series;
 }
 
@@ -170,9 +204,10 @@ export function indicatorSeriesOf(
   db: Queryable,
   clock: { now(): Date },
   request: { since?: string; until?: string; indicators?: IndicatorName[] },
+  readers: readonly IndicatorReader[] = [],
 ): Promise<{ window: StatsWindow; series: IndicatorSeries[] }> {
   const window = statsWindow(request.since, request.until, clock.now());
-  return readIndicatorSeries(db, { ...window, indicators: request.indicators }).then((series) => ({
+  return readIndicatorSeries(db, { ...window, indicators: request.indicators, readers }).then((series) => ({
     window,
     series,
   }));

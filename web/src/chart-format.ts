@@ -43,4 +43,6 @@ export const indicatorDisplay: Record<IndicatorName, { name: string; format: (va
   cost_per_success: { name: "Cost per success", format: formatAxisUsd },
   output_length: { name: "Output length", format: (n) => `${formatAxisCount(n)} tok` },
   trust_inflation: { name: "Trust inflation", format: formatAxisPercent },
+  payment_failure_rate: { name: "Payment failure rate", format: formatAxisPercent },
+  checkout_conversion: { name: "Checkout conversion", format: formatAxisPercent },
 };

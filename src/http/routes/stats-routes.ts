@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from "fastify";
 import type { Deps } from "../../app/deps.ts";
+import { indicatorReaders } from "../../app/indicator-readers.ts";
 import { listAlerts } from "../../telemetry/alerts.ts";
 import { indicatorSeriesOf } from "../../telemetry/indicator-series.ts";
 import { measureAgainstTargets } from "../../telemetry/targets.ts";
@@ -19,7 +20,7 @@ export const statsRoutes: FastifyPluginAsync<{ deps: Deps }> = async (app, { dep
   );
   app.get("/api/indicators", async (request) => {
     const { indicator, ...rest } = parseRequest(indicatorsQuerySchema, request.query, "query string");
-    return indicatorSeriesOf(deps.db, deps.clock, { ...rest, indicators: indicator });
+    return indicatorSeriesOf(deps.db, deps.clock, { ...rest, indicators: indicator }, indicatorReaders(deps));
   });
   app.get("/api/alerts", async (request) => ({
     alerts: await listAlerts(deps.db, parseRequest(alertsQuerySchema, request.query, "query string")),
