@@ -7,7 +7,7 @@ import type { LedgerMode } from "./ledger.ts";
  * - a subscription's MRR is the sum of its items' price × quantity, normalised to a month
  *   (a year ÷ 12, a week × 52 ÷ 12, a day × 365 ÷ 12, each ÷ the interval count), while it is
  *   `active` or `past_due`; trials, unpaid, incomplete, paused and canceled subscriptions count 0;
- *   discounts are not taken off (not read yet); one-time charges and refunds never move MRR;
+ *   net of recurring discounts (afterDiscounts); one-time charges and refunds never move MRR;
  * - a customer's MRR at an instant is the sum over their subscriptions of the MRR of each one's
  *   last state shown by then (events by `created`, then id);
  * - between the period's start (m0) and end (m1), per customer and currency: new (m0 = 0 < m1,
@@ -56,6 +56,8 @@ export function subscriptionMrr(subscription: Record<string, unknown>): { curren
   >[];
   let currency = typeof subscription.currency === "string" ? subscription.currency : "";
   let mrr = 0;
+  // A fixed discount is off each invoice: a month's share of it depends on the billing period.
+  let periodsPerMonth = 1;
   for (const item of items) {
     const price = (item.price ?? item.plan) as Record<string, unknown> | undefined;
     if (!price) continue;
@@ -64,9 +66,36 @@ export function subscriptionMrr(subscription: Record<string, unknown>): { curren
     const factor = perMonth[recurring.interval ?? "month"] ?? 1;
     const quantity = Number(item.quantity ?? 1);
     if (typeof price.currency === "string") currency ||= price.currency;
-    mrr += (amount * quantity * factor) / Math.max(1, Number(recurring.interval_count ?? 1));
+    const perPeriod = factor / Math.max(1, Number(recurring.interval_count ?? 1));
+    periodsPerMonth = perPeriod;
+    mrr += amount * quantity * perPeriod;
   }
+  mrr = afterDiscounts(mrr, subscription, periodsPerMonth);
   return { currency: currency.toLowerCase(), mrr: paying.has(String(subscription.status)) ? mrr : 0 };
+}
+
+/**
+ * MRR net of the subscription's recurring discounts (ChartMogul's definition): a coupon that lasts
+ * (`forever`, or `repeating` while it runs) takes its percentage off, or its amount off each
+ * invoice (normalised to a month like the prices); a `once` coupon touches one invoice, not the
+ * recurring revenue. Read from `discounts` when Stripe sends them expanded, else the older
+ * `discount`. Never below zero.
+ */
+function afterDiscounts(mrr: number, subscription: Record<string, unknown>, periodsPerMonth: number): number {
+  const listed = Array.isArray(subscription.discounts) ? subscription.discounts : [];
+  const discounts = (listed.length > 0 ? listed : [subscription.discount]).filter(
+    (d): d is Record<string, unknown> => typeof d === "object" && d !== null,
+  );
+  let net = mrr;
+  for (const discount of discounts) {
+    const coupon = (discount.coupon ??
+      (discount.source as Record<string, unknown> | undefined)?.coupon ??
+      {}) as Record<string, unknown>;
+    if (coupon.duration === "once") continue;
+    if (typeof coupon.percent_off === "number") net *= 1 - coupon.percent_off / 100;
+    else if (typeof coupon.amount_off === "number") net -= coupon.amount_off * periodsPerMonth;
+  }
+  return Math.max(0, net);
 }
 
 async function subscriptionStates(db: Queryable, mode: LedgerMode): Promise<SubscriptionState[]> {
