@@ -6,8 +6,8 @@ import { currencyDecimals } from "./currencies.ts";
 
 /**
  * Expenses the operator records: one-off, or recurring every week, month or year. Each
- * occurrence up to today is a ledger entry `expense:<id>:<date>` (negative), derived again from
- * the expenses whenever they change and by the workers' daily step, so that an expense is never
+ * occurrence up to today is a ledger entry `expense:<id>:<date>` (negative), brought up to date
+ * whenever expenses change and by the workers' step each minute, so that an expense is never
  * counted twice and a removed one leaves nothing behind.
  */
 
@@ -191,12 +191,19 @@ export async function removeExpenses(
 }
 
 /**
- * The expenses' entries, derived again: each occurrence from `starts_on` to `ends_on` or today
- * (whichever is first), every week, month or year counted from the start (31 January monthly
- * falls on the 28th or 29th of February and on 31 March). Occurrences are at midnight UTC.
+ * The expenses' entries, brought up to date: each occurrence from `starts_on` to `ends_on` or
+ * today (whichever is first), every week, month or year counted from the start (31 January
+ * monthly falls on the 28th or 29th of February and on 31 March), at midnight UTC. An expense is
+ * never edited, only added or removed, so the entries of removed expenses go and the occurrences
+ * not yet in the ledger are added: each run writes only what changed. Answers how many were added.
  */
 export async function syncExpenseEntries(db: Queryable, today: Date): Promise<number> {
-  await db.query("DELETE FROM money_entries WHERE source = 'expense'");
+  await db.query(
+    `DELETE FROM money_entries e
+     WHERE e.source = 'expense'
+       AND NOT EXISTS (SELECT 1 FROM money_expenses x
+                       WHERE x.removed_at IS NULL AND x.id::text = split_part(e.source_id, ':', 2))`,
+  );
   const { rowCount } = await db.query(
     `INSERT INTO money_entries (source, source_id, type, amount_minor, currency, occurred_at, idea, stream, livemode)
      SELECT 'expense', 'expense:' || x.id || ':' || to_char(o.on_day, 'YYYY-MM-DD'), 'expense', -x.amount_minor,
@@ -210,7 +217,8 @@ export async function syncExpenseEntries(db: Queryable, today: Date): Promise<nu
                                    ELSE greatest(0, ($1::date - x.starts_on) / CASE x.every WHEN 'week' THEN 7 WHEN 'month' THEN 28 ELSE 365 END) + 1
                               END) AS n
      ) o
-     WHERE x.removed_at IS NULL AND o.on_day <= least(coalesce(x.ends_on, $1::date), $1::date)`,
+     WHERE x.removed_at IS NULL AND o.on_day <= least(coalesce(x.ends_on, $1::date), $1::date)
+     ON CONFLICT (source_id) DO NOTHING`,
     [today.toISOString().slice(0, 10)],
   );
   return rowCount ?? 0;

@@ -1,5 +1,4 @@
 import Stripe from "stripe";
-import type { Queryable } from "../db/database.ts";
 import { StewardError } from "../errors.ts";
 import { type EnqueueDeps, enqueueTasks } from "../tasks/enqueue-tasks.ts";
 import type { StripeConfig } from "./stripe-config.ts";
@@ -173,30 +172,6 @@ export async function acceptStripeEvents(
     seen.add(event.id);
     return { stored: row.inserted && first, deliveries: row.deliveries, taskId: row.task_id };
   });
-}
-
-/** One event through the inbox (acceptStripeEvents for one). */
-export async function acceptStripeEvent(
-  deps: EnqueueDeps,
-  event: StripeEventEnvelope,
-  raw: Buffer | string,
-): Promise<AcceptedEvent> {
-  const [accepted] = await acceptStripeEvents(deps, [{ event, raw }]);
-  return accepted!;
-}
-
-/** For tests and replays that process at once: stores without queueing a task. */
-export async function storeStripeEvent(
-  db: Queryable,
-  event: StripeEventEnvelope,
-  raw: Buffer | string,
-): Promise<void> {
-  await db.query(
-    `INSERT INTO stripe_events (id, type, livemode, api_version, created_at, payload)
-     VALUES ($1, $2, $3, $4, to_timestamp($5), $6::jsonb)
-     ON CONFLICT (id) DO UPDATE SET deliveries = stripe_events.deliveries + 1`,
-    [event.id, event.type, event.livemode, event.api_version ?? null, event.created, raw.toString("utf8")],
-  );
 }
 
 /**

@@ -45,7 +45,9 @@ export async function processStripeEvent(
     if (options.api?.apiKey || options.api?.apiKeyFile) await fetchChargeFee(db, eventId, options.api);
     return await db.transaction((tx) => applyEvent(tx, eventId));
   } catch (error) {
-    const unreadable = error instanceof StewardError && error.code === "validation_failed";
+    // Only a shape Steward cannot read is final (readStripeObject names its field); a missing key
+    // file or a database error is worth retrying.
+    const unreadable = error instanceof StewardError && typeof error.details.field === "string";
     const message = error instanceof Error ? error.message : String(error);
     await db.query(
       `UPDATE stripe_events SET status = 'failed', attempts = attempts + 1, error = $2 WHERE id = $1`,

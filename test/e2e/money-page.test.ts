@@ -7,7 +7,13 @@ import { currencyDecimals, formatMinor } from "../../src/money/currencies.ts";
 import { addExpenses } from "../../src/money/expenses.ts";
 import { replayStripeEvents } from "../../src/money/stripe-replay.ts";
 import { currencyDecimals as dashboardDecimals, formatMoney } from "../../web/src/money-format.ts";
-import { checkoutPayment, type StripeEvent, stripeEvent, stripeObject } from "../money/stripe-fixtures.ts";
+import {
+  checkoutPayment,
+  type StripeEvent,
+  stripeEvent,
+  stripeObject,
+  subscription,
+} from "../money/stripe-fixtures.ts";
 import { waitFor } from "../support/wait-for.ts";
 import { openDashboard } from "./dashboard-fixture.ts";
 import { assertNoCardOverflows } from "./layout.ts";
@@ -24,35 +30,6 @@ import { assertNoCardOverflows } from "./layout.ts";
 const visibleWithinMs = 20_000;
 const day = 86_400;
 const now = () => Math.floor(Date.now() / 1000);
-
-/** A subscription of one monthly price, in a state. */
-function subscription(id: string, customer: string, status: string, monthly: number, created: number) {
-  return stripeObject("subscription", {
-    id,
-    customer,
-    status,
-    currency: "usd",
-    created,
-    metadata: {},
-    items: {
-      object: "list",
-      data: [
-        {
-          id: `si_${id}`,
-          object: "subscription_item",
-          quantity: 1,
-          price: {
-            id: `price_${monthly}`,
-            object: "price",
-            currency: "usd",
-            unit_amount: monthly,
-            recurring: { interval: "month", interval_count: 1 },
-          },
-        },
-      ],
-    },
-  });
-}
 
 /** A checkout payment's three events: session completed, payment intent and charge succeeded. */
 function paidThroughCheckout(payment: ReturnType<typeof checkoutPayment>): StripeEvent[] {
@@ -120,31 +97,31 @@ async function seedMonthOfMoney(deps: Deps): Promise<void> {
     stripeEvent(
       "evt_sub_grow",
       "customer.subscription.created",
-      subscription("sub_grow", "cus_grow", "active", 1_000, t - 40 * day),
+      subscription("sub_grow", "cus_grow", "active", [[1_000, "month"]], "usd", t - 40 * day),
       t - 40 * day,
     ),
     stripeEvent(
       "evt_sub_gone",
       "customer.subscription.created",
-      subscription("sub_gone", "cus_gone", "active", 2_000, t - 40 * day),
+      subscription("sub_gone", "cus_gone", "active", [[2_000, "month"]], "usd", t - 40 * day),
       t - 40 * day,
     ),
     stripeEvent(
       "evt_sub_grow2",
       "customer.subscription.updated",
-      subscription("sub_grow", "cus_grow", "active", 3_000, t - 40 * day),
+      subscription("sub_grow", "cus_grow", "active", [[3_000, "month"]], "usd", t - 40 * day),
       t - 5 * day,
     ),
     stripeEvent(
       "evt_sub_gone2",
       "customer.subscription.deleted",
-      subscription("sub_gone", "cus_gone", "canceled", 2_000, t - 40 * day),
+      subscription("sub_gone", "cus_gone", "canceled", [[2_000, "month"]], "usd", t - 40 * day),
       t - 4 * day,
     ),
     stripeEvent(
       "evt_sub_new",
       "customer.subscription.created",
-      subscription("sub_new", "cus_new", "active", 1_500, t - 3 * day),
+      subscription("sub_new", "cus_new", "active", [[1_500, "month"]], "usd", t - 3 * day),
       t - 3 * day,
     ),
   ];

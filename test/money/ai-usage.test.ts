@@ -36,6 +36,18 @@ describe(`AI usage in the ledger on ${backend}`, () => {
     await syncDerivedEntries(db, new Date());
     await syncDerivedEntries(db, new Date());
     const entries = (await listLedger(db)).filter((e) => e.source === "ai_usage");
+    // The step's later runs derive only the recent days: from yesterday, the same entries; from
+    // tomorrow, today's are left as they are.
+    const lines = async () =>
+      (await listLedger(db))
+        .filter((e) => e.source === "ai_usage")
+        .map((e) => `${e.sourceId} ${e.amountMinor}`)
+        .sort();
+    const before = await lines();
+    await syncDerivedEntries(db, new Date(), new Date(Date.now() - 86_400_000));
+    assert.deepEqual(await lines(), before);
+    await syncDerivedEntries(db, new Date(), new Date(Date.now() + 86_400_000));
+    assert.deepEqual(await lines(), before);
     // What the attempts themselves recorded, per idea, rounded to the cent as the ledger keeps it.
     const { rows: spent } = await db.query<{ idea: string | null; cents: number }>(
       `SELECT i.key AS idea, round(sum(a.cost_usd) * 100)::float8 AS cents

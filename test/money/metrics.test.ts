@@ -7,7 +7,7 @@ import { roiReport } from "../../src/money/money-queries.ts";
 import { movementsOf, type SubscriptionState, subscriptionMrr } from "../../src/money/mrr.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
-import { checkoutPayment, deliver, stripeEvent, stripeObject, t0 } from "./stripe-fixtures.ts";
+import { checkoutPayment, deliver, stripeEvent, stripeObject, subscription, t0 } from "./stripe-fixtures.ts";
 
 const day = 86_400;
 const at = (days: number) => new Date((t0 + days * day) * 1000);
@@ -16,39 +16,6 @@ async function moneyDb(t: TestContext) {
   const { db } = await createTestDatabase(t);
   await testDeps(db);
   return db;
-}
-
-/** A subscription in a state: Stripe's example object with these items (price per interval). */
-function subscription(
-  id: string,
-  customer: string,
-  status: string,
-  items: [number, string, number?][],
-  currency = "usd",
-) {
-  return stripeObject("subscription", {
-    id,
-    customer,
-    status,
-    currency,
-    created: t0,
-    metadata: {},
-    items: {
-      object: "list",
-      data: items.map(([amount, interval, quantity], i) => ({
-        id: `si_${id}_${i}`,
-        object: "subscription_item",
-        quantity: quantity ?? 1,
-        price: {
-          id: `price_${amount}_${interval}`,
-          object: "price",
-          currency,
-          unit_amount: amount,
-          recurring: { interval, interval_count: 1 },
-        },
-      })),
-    },
-  });
 }
 
 const identity = (m: {

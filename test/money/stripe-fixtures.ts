@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Database } from "../../src/db/database.ts";
 import { listLedger } from "../../src/money/ledger.ts";
-import { storeStripeEvent } from "../../src/money/stripe-inbox.ts";
 import { processStripeEvent } from "../../src/money/stripe-processing.ts";
 
 /**
@@ -59,7 +58,7 @@ export function stripeEvent(
 export async function deliver(db: Database, events: StripeEvent[]) {
   const outcomes = [];
   for (const event of events) {
-    await storeStripeEvent(db, event, JSON.stringify(event));
+    await storeEvent(db, event);
     outcomes.push(await processStripeEvent(db, event.id));
   }
   return outcomes;
@@ -118,4 +117,51 @@ export function checkoutPayment(
       ...fields,
     });
   return { ids, session, intent, charge, amount, currency, at };
+}
+
+/**
+ * A subscription in a state: Stripe's example object with these items (price per interval,
+ * quantity), created at `created`.
+ */
+export function subscription(
+  id: string,
+  customer: string,
+  status: string,
+  items: [number, string, number?][],
+  currency = "usd",
+  created = t0,
+) {
+  return stripeObject("subscription", {
+    id,
+    customer,
+    status,
+    currency,
+    created,
+    metadata: {},
+    items: {
+      object: "list",
+      data: items.map(([amount, interval, quantity], i) => ({
+        id: `si_${id}_${i}`,
+        object: "subscription_item",
+        quantity: quantity ?? 1,
+        price: {
+          id: `price_${amount}_${interval}`,
+          object: "price",
+          currency,
+          unit_amount: amount,
+          recurring: { interval, interval_count: 1 },
+        },
+      })),
+    },
+  });
+}
+
+/** Stores an event in the inbox as delivered, without a task: for tests that process it by hand. */
+export async function storeEvent(db: Database, event: StripeEvent): Promise<void> {
+  await db.query(
+    `INSERT INTO stripe_events (id, type, livemode, api_version, created_at, payload)
+     VALUES ($1, $2, $3, $4, to_timestamp($5), $6::jsonb)
+     ON CONFLICT (id) DO UPDATE SET deliveries = stripe_events.deliveries + 1`,
+    [event.id, event.type, event.livemode, event.api_version, event.created, JSON.stringify(event)],
+  );
 }

@@ -6,13 +6,12 @@ import path from "node:path";
 import { describe, it, type TestContext } from "node:test";
 import { listLedger } from "../../src/money/ledger.ts";
 import { importStripePage } from "../../src/money/stripe-import.ts";
-import { storeStripeEvent } from "../../src/money/stripe-inbox.ts";
 import { processStripeEvent } from "../../src/money/stripe-processing.ts";
 import { runCli } from "../support/run-cli.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { tempFolder } from "../support/temp-folder.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
-import { checkoutPayment, stripeEvent, t0 } from "./stripe-fixtures.ts";
+import { checkoutPayment, storeEvent, stripeEvent, t0 } from "./stripe-fixtures.ts";
 
 const key = "sk_test_import_0123456789abcdefghij";
 
@@ -148,7 +147,7 @@ describe(`steward stripe import on ${backend}`, () => {
       ),
     ];
     for (const event of events) {
-      await storeStripeEvent(db, event, JSON.stringify(event));
+      await storeEvent(db, event);
       assert.equal(
         (await processStripeEvent(db, event.id, { api: { apiKey: key, api: stripe.api } })).status,
         "processed",
@@ -165,7 +164,7 @@ describe(`steward stripe import on ${backend}`, () => {
     // Without a key, the payment counts without its fee.
     const { db: plain } = await createTestDatabase(t);
     await testDeps(plain);
-    await storeStripeEvent(plain, events[0]!, JSON.stringify(events[0]));
+    await storeEvent(plain, events[0]!);
     await processStripeEvent(plain, "evt_f1");
     assert.deepEqual(
       (await listLedger(plain)).map((e) => e.sourceId),

@@ -4,14 +4,13 @@ import Stripe from "stripe";
 import { buildServer } from "../../src/http/build-server.ts";
 import { listLedger } from "../../src/money/ledger.ts";
 import { listStripeEvents } from "../../src/money/stripe-events.ts";
-import { storeStripeEvent } from "../../src/money/stripe-inbox.ts";
 import { processStripeEvent, reprocessStripeEvents } from "../../src/money/stripe-processing.ts";
 import { getTask } from "../../src/tasks/query-tasks.ts";
 import { WorkerPool } from "../../src/workers/worker-pool.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
 import { waitFor } from "../support/wait-for.ts";
-import { checkoutPayment, stripeEvent, t0 } from "./stripe-fixtures.ts";
+import { checkoutPayment, storeEvent, stripeEvent, t0 } from "./stripe-fixtures.ts";
 
 const secret = "whsec_processing_0123456789";
 
@@ -82,7 +81,7 @@ describe(`processing the Stripe inbox by the workers on ${backend}`, () => {
     const p = checkoutPayment("re");
     const good = stripeEvent("evt_re1", "charge.succeeded", p.charge(), t0);
     const bad = stripeEvent("evt_re2", "charge.succeeded", p.charge({ id: "ch_re2", currency: "euro" }), t0);
-    for (const event of [good, bad]) await storeStripeEvent(db, event, JSON.stringify(event));
+    for (const event of [good, bad]) await storeEvent(db, event);
     await db.exec("ALTER TABLE money_entries RENAME TO money_entries_away");
     await assert.rejects(processStripeEvent(db, "evt_re1"), /money_entries/);
     await db.exec("ALTER TABLE money_entries_away RENAME TO money_entries");
