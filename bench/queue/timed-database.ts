@@ -28,6 +28,7 @@ export interface StatementTotals {
 export class TimedDatabase implements Database {
   readonly kind: Database["kind"];
   readonly description: string;
+  readonly errors: Database["errors"];
   readonly totals = new Map<string, StatementTotals>();
   #inFlight = 0;
   #busySince = 0;
@@ -36,6 +37,7 @@ export class TimedDatabase implements Database {
   constructor(private readonly inner: Database) {
     this.kind = inner.kind;
     this.description = inner.description;
+    this.errors = inner.errors;
   }
 
   reset(): void {

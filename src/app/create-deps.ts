@@ -3,6 +3,7 @@ import { type Clock, systemClock } from "../clock.ts";
 import type { Config } from "../config/config-schema.ts";
 import type { Database } from "../db/database.ts";
 import { ExpectedSchemaCache } from "../doctor/expected-schema.ts";
+import { selfImprovementTaskKind } from "../fsar/self-improvement-kind.ts";
 import { loadMigrations, type Migration } from "../migrate/migration-files.ts";
 import { ModelRegistry, type ModelSettings } from "../models/model-registry.ts";
 import { stripeAccessOf } from "../money/stripe-api.ts";
@@ -35,6 +36,8 @@ export function createDeps(parts: {
   // Steward's own domains' kinds, whatever else this process runs: the Stripe inbox's processing.
   const processing = stripeProcessKind(parts.db, stripeAccessOf(parts.config.stripe));
   if (!kinds.get(processing.name)) kinds.register(processing);
+  // And the tasks an FSAR plan enqueues, unless this process runs its own handler for them.
+  if (!kinds.get(selfImprovementTaskKind.name)) kinds.register(selfImprovementTaskKind);
   const models = new ModelRegistry(parts.models ?? parts.config);
   return {
     config: parts.config,

@@ -4,6 +4,16 @@ import { type RunBackfillOptions, runBackfill } from "../backfill/run-backfill.t
 import { fixSchema } from "../doctor/fix-schema.ts";
 import { runDoctor } from "../doctor/run-doctor.ts";
 import type { StewardError } from "../errors.ts";
+import { planReport } from "../fsar/fsar-plan.ts";
+import { importReport } from "../fsar/import-report.ts";
+import {
+  acknowledgeReport,
+  getReport,
+  listFindings,
+  listReports,
+  resolveFinding,
+} from "../fsar/report-store.ts";
+import { writeReport } from "../fsar/write-report.ts";
 import {
   type MigrationRunResult,
   migrateDown,
@@ -29,6 +39,8 @@ import {
   retryNamedTasks,
 } from "../tasks/change-tasks.ts";
 import { enqueueTasks } from "../tasks/enqueue-tasks.ts";
+import { closeGateByHand, gateState, overrideGate } from "../tasks/execution-gate.ts";
+import { type Actor, listOperatorActions } from "../tasks/operator-actions.ts";
 import { describeKinds, pauseKnownKinds, resumeKnownKinds } from "../tasks/pause-kinds.ts";
 import { listTasks, type TaskFilter } from "../tasks/query-tasks.ts";
 import { requireTask } from "../tasks/require-task.ts";
@@ -39,6 +51,7 @@ import { type BreachQuery, listBreaches } from "../telemetry/target-breaches.ts"
 import { measureAgainstTargets } from "../telemetry/targets.ts";
 import type { StatsRequest } from "../telemetry/task-measures.ts";
 import type { Deps } from "./deps.ts";
+import { fsarDepsOf } from "./fsar-deps.ts";
 import { indicatorReaders } from "./indicator-readers.ts";
 import { getSystemStatus } from "./system-status.ts";
 
@@ -102,6 +115,26 @@ export function stewardOperations(deps: Deps) {
     fixSchema: () => fixSchema(deps),
     runBackfill: (name: string, options: RunBackfillOptions) =>
       runBackfill(deps.db, findBackfill(name), options),
+    fsarRun: async (actor: Actor) =>
+      (await writeReport(fsarDepsOf(deps), { trigger: "demand", actor })).report,
+    fsarList: (options: { limit?: number; source?: string }) => listReports(deps.db, options),
+    fsarShow: (id: string) => getReport(deps.db, id),
+    fsarAck: (id: string, actor: Actor) => acknowledgeReport(deps.db, id, actor),
+    fsarFindings: (options: { status?: "open" | "resolved"; source?: string; limit?: number }) =>
+      listFindings(deps.db, options),
+    fsarResolve: (key: string, actor: Actor, reason?: string) =>
+      resolveFinding(deps.db, key, actor, { reason: reason ?? null }),
+    fsarImport: async (text: string, source: string, actor: Actor) => {
+      const { report, format } = await importReport(deps.db, text, { source, actor });
+      return { report, format, gate: await gateState(deps.db) };
+    },
+    fsarPlan: (id: string, enqueue: boolean, actor: Actor) => planReport(deps, id, { enqueue, actor }),
+    gate: () => gateState(deps.db),
+    closeGate: (kinds: string[], reason: string, actor: Actor) =>
+      closeGateByHand(deps, { kinds, reason, actor }),
+    openGate: (kinds: string[], reason: string, actor: Actor) =>
+      overrideGate(deps.db, { kinds, reason, actor }),
+    operatorActions: (options: { limit?: number }) => listOperatorActions(deps.db, options),
   };
 }
 

@@ -7,6 +7,8 @@ import { registerBackfillCommand } from "./commands/backfill-command.ts";
 import { registerDetectCommand } from "./commands/detect-command.ts";
 import { registerDoctorCommand } from "./commands/doctor-command.ts";
 import { registerExpenseCommand } from "./commands/expense-command.ts";
+import { registerFsarCommand } from "./commands/fsar-command.ts";
+import { registerGateCommand } from "./commands/gate-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerModelsCommand } from "./commands/models-command.ts";
 import { registerMoneyCommand } from "./commands/money-command.ts";
@@ -58,6 +60,8 @@ export function buildProgram(io: CommandIo, setExit: (code: number) => void): Co
   registerMoneyCommand(program, io);
   registerExpenseCommand(program, io);
   registerRoiCommand(program, io);
+  registerFsarCommand(program, io);
+  registerGateCommand(program, io);
   return program;
 }
 

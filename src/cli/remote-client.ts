@@ -1,5 +1,7 @@
 import { Readable } from "node:stream";
 import { StewardError, type StewardErrorCode } from "../errors.ts";
+import { actorHeader } from "../http/request-actor.ts";
+import type { Actor } from "../tasks/operator-actions.ts";
 import type { StewardClient } from "./steward-client.ts";
 
 /**
@@ -127,6 +129,29 @@ export function remoteClient(server: {
     doctor: () => call("GET", "/api/doctor"),
     fixSchema: () => json("/api/doctor/fix", {}),
     runBackfill: (name, options) => runBackfillRemotely(server, name, options),
+    fsarRun: (actor) => call("POST", "/api/fsar/run", { actor }),
+    fsarList: async (options) =>
+      (await call<{ reports: never }>("GET", "/api/fsar", { query: { ...options } })).reports,
+    fsarShow: (id) => call("GET", `/api/fsar/${encodeURIComponent(id)}`),
+    fsarAck: (id, actor) => call("POST", `/api/fsar/${encodeURIComponent(id)}/ack`, { actor }),
+    fsarFindings: async (options) =>
+      (await call<{ findings: never }>("GET", "/api/fsar/findings", { query: { ...options } })).findings,
+    fsarResolve: (key, actor, reason) =>
+      call("POST", "/api/fsar/findings/resolve", { body: { key, reason }, actor }),
+    fsarImport: (text, source, actor) =>
+      call("POST", "/api/fsar", {
+        query: { source },
+        stream: Readable.from([text]),
+        contentType: "text/plain; charset=utf-8",
+        actor,
+      }),
+    fsarPlan: (id, enqueue, actor) =>
+      call("POST", `/api/fsar/${encodeURIComponent(id)}/plan`, { body: { enqueue }, actor }),
+    gate: () => call("GET", "/api/gate"),
+    closeGate: (kinds, reason, actor) => call("POST", "/api/gate/close", { body: { kinds, reason }, actor }),
+    openGate: (kinds, reason, actor) => call("POST", "/api/gate/open", { body: { kinds, reason }, actor }),
+    operatorActions: async (options) =>
+      (await call<{ actions: never }>("GET", "/api/operator-actions", { query: { ...options } })).actions,
   };
 }
 
@@ -136,6 +161,8 @@ interface RequestOptions {
   stream?: Readable;
   contentType?: string;
   signal?: AbortSignal;
+  /** Who asks (the OS user): the server believes it because the request carries the local token. */
+  actor?: Actor;
 }
 
 async function send(
@@ -148,6 +175,7 @@ async function send(
   for (const [key, value] of Object.entries(options.query ?? {}))
     if (value !== undefined) url.searchParams.set(key, String(value));
   const headers: Record<string, string> = { authorization: `Bearer ${server.token}` };
+  if (options.actor) headers[actorHeader] = options.actor.name;
   let body: string | ReadableStream | undefined;
   if (options.stream) {
     headers["content-type"] = options.contentType ?? "application/octet-stream";

@@ -6,6 +6,7 @@ const labels: Record<WaitReason, string> = {
   delayed: "delayed (run later)",
   retrying: "waiting to retry",
   blocked: "blocked on dependencies",
+  gated: "held by the closed gate",
   paused: "paused kind",
   no_model: "no model can take them",
 };

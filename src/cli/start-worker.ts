@@ -1,5 +1,7 @@
 import type { Deps } from "../app/deps.ts";
+import { fsarDepsOf } from "../app/fsar-deps.ts";
 import { indicatorReaders } from "../app/indicator-readers.ts";
+import { fsarStep } from "../fsar/fsar-step.ts";
 import { moneyStep } from "../money/money-step.ts";
 import type { AttemptReport } from "../tasks/complete-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
@@ -21,7 +23,10 @@ export interface StartedWorker {
 
 /** Starts a worker pool for `steward worker` and `steward start`, counting the attempts it finishes. */
 export async function startWorker(
-  deps: Pick<Deps, "db" | "config" | "kinds" | "logger" | "models" | "metrics" | "clock">,
+  deps: Pick<
+    Deps,
+    "db" | "config" | "kinds" | "logger" | "models" | "metrics" | "clock" | "migrations" | "expectedSchema"
+  >,
   options: { concurrency?: number; kinds?: string[] } = {},
 ): Promise<StartedWorker> {
   if (options.kinds) requireKnownKinds(deps.kinds, options.kinds);
@@ -41,6 +46,9 @@ export async function startWorker(
   steps.push(rollupCompactionStep({ db: deps.db }));
   // The ledger's AI usage (from the day rollups) and expense occurrences, kept current.
   steps.push(moneyStep(deps));
+  // FSAR reports on their schedule and triggers, one process at a time; and this process's
+  // database errors written where the schema assessor reads them.
+  steps.push(fsarStep(fsarDepsOf(deps)));
   const pool = new WorkerPool(deps, { concurrency, kinds, steps });
   // Its attempts count in this process's GET /metrics (src/telemetry/process-metrics.ts).
   deps.metrics.watch(pool);

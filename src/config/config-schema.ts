@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { databaseConfigSchema } from "../db/database-config.ts";
+import { fsarConfigSchema } from "../fsar/fsar-config.ts";
 import {
   budgetSchema,
   modelConfigSchema,
@@ -65,6 +66,8 @@ export const configSchema = z
     stripe: stripeConfigSchema,
     /** Money: the reporting currency and the rates converted totals use (src/money/money-config.ts). */
     money: moneyConfigSchema,
+    /** FSAR reports: their schedule, triggers and the rubric's overrides (src/fsar/fsar-config.ts). */
+    fsar: fsarConfigSchema,
   })
   // Cross-references: a model's provider and fallbacks exist, ids are unique, prices resolve.
   .superRefine((config, ctx) => {

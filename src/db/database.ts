@@ -8,6 +8,8 @@
  * numeric → string (exact), timestamptz → Date, json/jsonb → parsed, arrays → arrays.
  */
 
+import type { DatabaseErrorLog } from "./database-errors.ts";
+
 export type DatabaseKind = "pglite" | "postgres";
 
 export interface QueryResult<Row> {
@@ -32,6 +34,8 @@ export interface Database extends Session {
   readonly kind: DatabaseKind;
   /** A description safe to log or show: never contains a password. */
   readonly description: string;
+  /** The errors of this process's failed statements, counted until written (database-errors.ts). */
+  readonly errors: DatabaseErrorLog;
   /**
    * Runs `fn` on one dedicated connection (a session), for what must stay on one connection:
    * session advisory locks, several transactions in a row under one lock.

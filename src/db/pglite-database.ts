@@ -6,6 +6,7 @@ import { StewardError } from "../errors.ts";
 import { createPgliteFolder } from "./create-pglite-folder.ts";
 import { DataFolderLock } from "./data-folder-lock.ts";
 import type { Database, Queryable, QueryResult, Session } from "./database.ts";
+import { DatabaseErrorLog } from "./database-errors.ts";
 import { Mutex } from "./mutex.ts";
 
 /**
@@ -29,6 +30,7 @@ const pgliteOptions = { startParams: [...PGlite.defaultStartParams, "-c", "share
 export class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
   readonly description: string;
+  readonly errors = new DatabaseErrorLog();
   readonly #pg: PGliteInterface;
   readonly #mutex = new Mutex();
   readonly #lock: DataFolderLock | null;
@@ -91,6 +93,7 @@ export class PgliteDatabase implements Database {
       try {
         await this.#pg.exec(script);
       } catch (error) {
+        this.errors.note(error);
         // A script may open its own transaction and fail inside it.
         await this.#rollbackIfOpen();
         throw error;
@@ -128,8 +131,13 @@ export class PgliteDatabase implements Database {
   }
 
   async #rawQuery<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-    const result = await this.#pg.query<Row>(sql, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+    try {
+      const result = await this.#pg.query<Row>(sql, params as unknown[] | undefined);
+      return { rows: result.rows, rowCount: result.affectedRows ?? 0 };
+    } catch (error) {
+      this.errors.note(error);
+      throw error;
+    }
   }
 
   async #transactionUnlocked<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Database, Queryable, QueryResult, Session } from "./database.ts";
+import { DatabaseErrorLog } from "./database-errors.ts";
 import { PostgresListener } from "./postgres-listener.ts";
 import { preparedName } from "./prepared-statements.ts";
 
@@ -24,6 +25,7 @@ export interface PostgresOptions {
 export class PostgresDatabase implements Database {
   readonly kind = "postgres" as const;
   readonly description: string;
+  readonly errors = new DatabaseErrorLog();
   readonly #pool: pg.Pool;
   readonly #listener: PostgresListener;
   #closed = false;
@@ -54,14 +56,20 @@ export class PostgresDatabase implements Database {
     sql: string,
     params?: readonly unknown[],
   ): Promise<QueryResult<Row>> {
-    const result = await this.#pool.query(toQuery(sql, params));
+    const result = await this.#pool.query(toQuery(sql, params)).catch(this.#noted);
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
   }
 
   async exec(script: string): Promise<void> {
     // Without parameters, pg uses the simple query protocol, which accepts several statements.
-    await this.#pool.query(script);
+    await this.#pool.query(script).catch(this.#noted);
   }
+
+  /** Counts a failed statement's error and rethrows it. */
+  readonly #noted = (error: unknown): never => {
+    this.errors.note(error);
+    throw error;
+  };
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     return this.withSession((session) => session.transaction(fn));
@@ -69,14 +77,15 @@ export class PostgresDatabase implements Database {
 
   async withSession<T>(fn: (session: Session) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
+    const noted = this.#noted;
     let broken = false;
     const queryable: Queryable = {
       async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-        const result = await client.query(toQuery(sql, params));
+        const result = await client.query(toQuery(sql, params)).catch(noted);
         return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
       },
       async exec(script: string): Promise<void> {
-        await client.query(script);
+        await client.query(script).catch(noted);
       },
     };
     const session: Session = {

@@ -6,6 +6,7 @@ import { traceRequests } from "./request-spans.ts";
 import { backfillRoutes } from "./routes/backfill-routes.ts";
 import { dashboardRoutes } from "./routes/dashboard-routes.ts";
 import { eventRoutes } from "./routes/event-routes.ts";
+import { fsarRoutes } from "./routes/fsar-routes.ts";
 import { healthRoutes } from "./routes/health-routes.ts";
 import { kindRoutes } from "./routes/kind-routes.ts";
 import { metricsRoutes } from "./routes/metrics-routes.ts";
@@ -70,6 +71,7 @@ export async function buildServer(deps: Deps, options: ServerOptions = {}): Prom
   await app.register(statsRoutes, { deps });
   await app.register(targetRoutes, { deps });
   await app.register(moneyRoutes, { deps, localToken: options.localToken });
+  await app.register(fsarRoutes, { deps, localToken: options.localToken });
   await app.register(eventRoutes, { deps });
   await app.register(metricsRoutes, { deps });
   await app.register(stripeWebhookRoutes, { deps });

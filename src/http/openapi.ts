@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ApiOperation } from "./operations/api-operation.ts";
+import { fsarOperations } from "./operations/fsar-operations.ts";
 import { moneyOperations } from "./operations/money-operations.ts";
 import { schemaOperations } from "./operations/schema-operations.ts";
 import { systemOperations } from "./operations/system-operations.ts";
@@ -19,6 +20,7 @@ export const apiOperations: ApiOperation[] = [
   ...schemaOperations,
   ...telemetryOperations,
   ...moneyOperations,
+  ...fsarOperations,
   ...systemOperations,
 ];
 
@@ -116,7 +118,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       title: "Steward",
       version,
       description:
-        "Steward's HTTP API: tasks (enqueue, list, inspect, cancel, retry), kinds (pause, resume), models, telemetry, Stripe's webhook, schema, status and health. Errors always have the body `{ error: { code, message, details? } }`.",
+        "Steward's HTTP API: tasks (enqueue, list, inspect, cancel, retry), kinds (pause, resume), models, telemetry, Stripe's webhook and the money, FSAR reports and the execution gate, schema, status and health. Errors always have the body `{ error: { code, message, details? } }`.",
     },
     tags: [
       { name: "tasks", description: "Durable tasks run by workers" },
@@ -124,6 +126,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       { name: "models", description: "Models tasks run on, and their limits" },
       { name: "telemetry", description: "Measures of finished work over time windows" },
       { name: "money", description: "Stripe's events, delivered signed to the webhook" },
+      { name: "fsar", description: "Self-assessment reports, their findings, and the execution gate" },
       { name: "system", description: "Health, readiness and status" },
     ],
     paths,

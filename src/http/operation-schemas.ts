@@ -230,3 +230,51 @@ export const reprocessBodySchema = z
   .refine((b) => (b.ids === undefined) !== (b.allFailed === undefined), {
     message: "name the events (ids) or ask for every failed one (allFailed: true), one of them",
   });
+
+/** An FSAR report's id, as Steward writes them (`fsar_` and a UUID). */
+const reportId = z.string().regex(/^fsar_[0-9a-fA-F-]{36}$/, "must be a report id: fsar_ and a UUID");
+
+export const fsarIdParamsSchema = z.strictObject({ report: reportId });
+
+export const fsarListQuerySchema = z.strictObject({
+  limit: wholeParameter(1, 1_000).optional(),
+  source: storableText(1, 80).optional(),
+});
+
+export const fsarShowQuerySchema = z.strictObject({ format: z.enum(["json", "markdown"]).default("json") });
+
+export const fsarImportQuerySchema = z.strictObject({
+  source: z
+    .string()
+    .regex(
+      /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/,
+      "must be a name of letters, digits, '.', '_' or '-' (at most 64)",
+    )
+    .default("agent"),
+});
+
+/** A report sent to POST /api/fsar: Markdown in the seed's layout, or its JSON. */
+export const fsarImportBodyLimitBytes = 1024 * 1024;
+
+export const fsarPlanBodySchema = z.strictObject({ enqueue: z.boolean().default(false) });
+
+export const fsarFindingsQuerySchema = z.strictObject({
+  status: z.enum(["open", "resolved"]).optional(),
+  source: storableText(1, 80).optional(),
+  limit: wholeParameter(1, 1_000).optional(),
+});
+
+export const fsarResolveBodySchema = z.strictObject({ key: storableText(1, 500), reason: reason.optional() });
+
+/** Opening or closing the gate by hand always says why. */
+export const gateChangeBodySchema = z.strictObject({
+  reason: z
+    .string({ error: "is required: say why the gate changes" })
+    .trim()
+    .min(1, "is required: say why the gate changes")
+    .max(500)
+    .pipe(storableText(1, 500)),
+  kinds: z.array(kindName).max(100).default([]),
+});
+
+export const operatorActionsQuerySchema = z.strictObject({ limit: wholeParameter(1, 1_000).optional() });

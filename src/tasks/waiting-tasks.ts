@@ -7,16 +7,18 @@ import type { ModelWaitCause } from "./task.ts";
  * - `delayed`: its `run_at` is in the future (enqueued with a delay);
  * - `retrying`: it failed an attempt and waits out the backoff before the next;
  * - `blocked`: it waits for dependencies to succeed;
+ * - `gated`: the execution gate is closed for its kind (execution-gate.ts), so no worker claims it;
  * - `paused`: its kind is paused, so no worker claims it;
  * - `no_model`: a worker claimed it and the scheduler found no model that could take it; the
  *   stored assignment says why (`cause`, `explanation`), and it is claimed again later.
  */
-export type WaitReason = "ready" | "delayed" | "retrying" | "blocked" | "paused" | "no_model";
+export type WaitReason = "ready" | "delayed" | "retrying" | "blocked" | "gated" | "paused" | "no_model";
 export const waitReasons: readonly WaitReason[] = [
   "ready",
   "delayed",
   "retrying",
   "blocked",
+  "gated",
   "paused",
   "no_model",
 ];
@@ -103,7 +105,8 @@ export async function getWaitingTasks(
   };
 }
 
-// A paused kind wins over everything else: no worker claims it, whatever else holds it back.
+// A closed gate, then a paused kind, win over everything else: no worker claims the task, whatever
+// else holds it back.
 // A task handed back for want of a model keeps the assignment with a null model until the next
 // claim overwrites it; one that ran on a model and failed has that model in its assignment.
 // The ORDER BY of each scan is its index's, so that LIMIT stops the index scan early; the indexes
@@ -120,7 +123,9 @@ WITH queued AS (
          CASE WHEN c.reason = 'no_model' THEN q.assignment ->> 'reason' END AS explanation
     FROM queued q
     LEFT JOIN task_kind_pauses p ON p.kind = q.kind
+   CROSS JOIN (SELECT coalesce(array_agg(scope), '{}') AS scopes FROM execution_gates) g
    CROSS JOIN LATERAL (SELECT CASE
+           WHEN '*' = ANY (g.scopes) OR q.kind = ANY (g.scopes) THEN 'gated'
            WHEN p.kind IS NOT NULL THEN 'paused'
            WHEN q.assignment IS NOT NULL AND q.assignment ->> 'model' IS NULL THEN 'no_model'
            WHEN q.run_at > now() AND q.attempts > 0 THEN 'retrying'

@@ -16,6 +16,7 @@ const layers: string[][] = [
   ["tasks"],
   ["models"],
   ["workers", "backfill", "doctor", "telemetry", "money"],
+  ["fsar"],
   ["config", "demo"],
   ["app"],
   ["http"],

@@ -66,6 +66,7 @@ describe(`steward status on ${backend}`, () => {
       delayed: 1,
       retrying: 0,
       blocked: 1,
+      gated: 0,
       paused: 0,
       no_model: 2,
     });

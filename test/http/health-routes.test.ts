@@ -156,6 +156,7 @@ function failingAfterPing(db: Database): Database {
   return {
     kind: db.kind,
     description: db.description,
+    errors: db.errors,
     async query<Row>(sql: string, params?: readonly unknown[]): Promise<QueryResult<Row>> {
       return sql === "SELECT 1" ? db.query<Row>(sql, params) : fail();
     },

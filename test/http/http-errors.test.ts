@@ -114,9 +114,22 @@ test(`every route with a body refuses bad JSON, other content types and too larg
     const signedBytes = route.url.startsWith("/webhooks/");
     // The expenses import takes a CSV: the probe's CSV is read, and its header refused.
     const takesCsv = route.url === "/api/expenses/import";
+    // An FSAR report is text (Markdown or JSON, whatever the type says) that Steward parses
+    // itself, naming the line: every probe is a report refused.
+    const takesReport = route.url === "/api/fsar";
     for (const c of cases) {
       if (signedBytes)
         Object.assign(c, { status: 400, code: "validation_failed", says: /^Stripe delivery refused: / });
+      if (takesReport && c.probe === "malformed JSON")
+        Object.assign(c, { code: "validation_failed", says: /line 1, column 10\): not valid JSON/ });
+      if (takesReport && c.probe === "an empty JSON body")
+        Object.assign(c, { code: "validation_failed", says: /takes a report as its body/ });
+      if (takesReport && c.probe === "text/csv")
+        Object.assign(c, { status: 400, code: "validation_failed", says: /expected "# FSAR Proposal Report"/ });
+      if (takesReport && c.probe === "a body without a content type")
+        Object.assign(c, { status: 400, code: "validation_failed", says: /expected "fsar_" followed by a UUID/ });
+      if (takesReport && c.probe === "JSON sent as text/plain")
+        Object.assign(c, { status: 400, code: "validation_failed", says: /id/ });
       if (takesCsv && c.probe === "text/csv")
         Object.assign(c, { status: 400, code: "validation_failed", says: /unknown columns kind/ });
       const response = await send(c.headers, c.payload);

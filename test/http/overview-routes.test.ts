@@ -77,6 +77,7 @@ test("the overview counts live work, why tasks wait, recent failures and models"
     delayed: 1,
     retrying: 0,
     blocked: 1,
+    gated: 0,
     paused: 0,
     no_model: 0,
   });

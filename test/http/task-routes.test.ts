@@ -150,7 +150,7 @@ test("POST /api/tasks refuses bad tasks with every problem named, and adds nothi
       name: "an unknown kind",
       body: { kind: "paint" },
       path: "kind",
-      message: /unknown kind "paint"; known kinds: llm, noop, sleep/,
+      message: /unknown kind "paint"; known kinds: llm, noop, self_improvement, sleep/,
     },
     {
       name: "a cycle of refs",
@@ -363,9 +363,9 @@ test("GET /api/tasks/stats gives live depth by kind and status, paused kinds and
   );
   assert.deepEqual(
     stats.kinds.map((k) => k.name),
-    ["llm", "noop", "sleep", "stripe.process"],
+    ["llm", "noop", "self_improvement", "sleep", "stripe.process"],
   );
-  assert.match(stats.kinds[2]!.description, /Waits payload.ms/);
+  assert.match(stats.kinds[3]!.description, /Waits payload.ms/);
   const _dashboardView: Dashboard.TaskStats = stats;
 });
 
@@ -387,7 +387,7 @@ test("POST /api/kinds/:kind/pause and /resume; an unknown kind is a 400 naming t
     const unknown = await post(`/api/kinds/paint/${action}`);
     assert.equal(unknown.statusCode, 400, action);
     assert.deepEqual(problemsOf(unknown.body), [
-      { path: "kind", message: 'unknown kind "paint"; known kinds: llm, noop, sleep, stripe.process' },
+      { path: "kind", message: 'unknown kind "paint"; known kinds: llm, noop, self_improvement, sleep, stripe.process' },
     ]);
   }
   assert.equal((await post("/api/kinds/sleep/pause", { reason: 5 })).statusCode, 400);

@@ -73,6 +73,7 @@ test(`every route refuses text PostgreSQL cannot store and nesting too deep, wit
     id: String(task.id),
     kind: "noop",
     name: "ai-model-from-attempts",
+    report: "fsar_00000000-0000-4000-8000-000000000000",
   };
 
   const probes: Probe[] = [];

@@ -60,7 +60,7 @@ describe(`enqueue on ${backend}`, () => {
       refusedWith(
         /refused whole; nothing was added/,
         /tasks\[1\]\.payload\.ms: Invalid input: expected number, received string/,
-        /tasks\[2\]\.kind: unknown kind "teleport"; known kinds: llm, noop, sleep/,
+        /tasks\[2\]\.kind: unknown kind "teleport"; known kinds: llm, noop, self_improvement, sleep/,
         /tasks\[3\]\.urgency: Too big: expected number to be <=10/,
         /tasks\[3\]\.idempotencyKey: must be printable ASCII without spaces/,
         /tasks\[4\]: unknown field "colour"; allowed: kind, ref, stage/,

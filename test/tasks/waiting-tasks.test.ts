@@ -84,6 +84,7 @@ describe(`waiting tasks on ${backend}`, () => {
       delayed: 1,
       retrying: 1,
       blocked: 1,
+      gated: 0,
       paused: 1,
       no_model: 3,
     });

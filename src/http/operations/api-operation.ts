@@ -6,7 +6,7 @@ export interface ApiOperation {
   /** OpenAPI style: `/api/tasks/{id}`. */
   path: string;
   summary: string;
-  tag: "tasks" | "kinds" | "models" | "telemetry" | "money" | "schema" | "system";
+  tag: "tasks" | "kinds" | "models" | "telemetry" | "money" | "fsar" | "schema" | "system";
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;

@@ -8,6 +8,11 @@ const reasons: { reason: WaitReason; label: string; note: string }[] = [
   { reason: "delayed", label: "Delayed", note: "asked to run later" },
   { reason: "retrying", label: "Retrying", note: "waiting out the backoff after a failed attempt" },
   { reason: "blocked", label: "Blocked", note: "waiting for its dependencies to succeed" },
+  {
+    reason: "gated",
+    label: "Gated",
+    note: "the execution gate is closed for its kind: an FSAR report found a blocking problem (see Reports)",
+  },
   { reason: "paused", label: "Paused kind", note: "no worker claims a paused kind" },
   {
     reason: "no_model",
