@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Config } from "../config/config-schema.ts";
 import { openDatabase } from "../db/open-database.ts";
+import { withDemoFsar } from "../demo/demo-fsar.ts";
 import { demoIsOn, demoModelSettings } from "../demo/demo-models.ts";
 import { withDemoMoney } from "../demo/demo-stripe.ts";
 import { withDemoTelemetry } from "../demo/demo-telemetry.ts";
@@ -34,7 +35,7 @@ function usesDemoPool(config: Config, databaseKind: "pglite" | "postgres"): bool
  * Stripe events through the webhook, counted with live money.
  */
 export function effectiveConfig(config: Config, databaseKind: "pglite" | "postgres"): Config {
-  return usesDemoPool(config, databaseKind) ? withDemoMoney(withDemoTelemetry(config)) : config;
+  return usesDemoPool(config, databaseKind) ? withDemoFsar(withDemoMoney(withDemoTelemetry(config))) : config;
 }
 
 export interface StewardHandle extends Deps {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { databaseConfigSchema } from "../db/database-config.ts";
 import { fsarConfigSchema } from "../fsar/fsar-config.ts";
+import { checkNarrativeConfig } from "../fsar/narrative.ts";
 import {
   budgetSchema,
   modelConfigSchema,
@@ -72,6 +73,7 @@ export const configSchema = z
   // Cross-references: a model's provider and fallbacks exist, ids are unique, prices resolve.
   .superRefine((config, ctx) => {
     for (const problem of checkModelConfig(config)) ctx.addIssue({ code: "custom", ...problem });
+    for (const problem of checkNarrativeConfig(config)) ctx.addIssue({ code: "custom", ...problem });
   });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,5 +1,7 @@
 import type { SchemaDifference } from "../doctor/diff-schemas.ts";
+import { introspectSchema } from "../doctor/introspect-schema.ts";
 import { runDoctor } from "../doctor/run-doctor.ts";
+import type { SchemaSnapshot } from "../doctor/schema-snapshot.ts";
 import { type Assessor, finding, windowOf } from "./assessor.ts";
 import { type DatabaseErrorGroup, readDatabaseErrors } from "./database-error-counts.ts";
 import type { Finding } from "./fsar-report.ts";
@@ -100,8 +102,13 @@ export const schemaAssessor: Assessor = {
         }),
       );
     const unexplained = errors.filter((e) => !breaking.some((d) => explains(d, e)));
+    const live = unexplained.some((e) => e.sqlState === "42703" || e.sqlState === "42P01")
+      ? await introspectSchema(deps.db)
+      : null;
     for (const group of bursts(unexplained))
-      findings.push(errorFinding(group, window.label, windowOf(window)));
+      findings.push(
+        errorFinding(group, window.label, windowOf(window), live !== null && allRepaired(group, live)),
+      );
     return findings;
   },
 };
@@ -153,18 +160,46 @@ function bursts(
 /** Disk full, I/O errors, internal errors: classes where data may already be lost. */
 const dataLossClasses = new Set(["53", "58", "XX"]);
 
+/** What a 42703 or 42P01 message says is missing: `column t.ai_model` → ai_model; `relation "x"` → x. */
+function missingName(message: string): string | null {
+  const match = /(?:column|relation) "?(?:[\w]+\.)?([\w]+)"? does not exist/.exec(message);
+  return match ? match[1]! : null;
+}
+
+/**
+ * Whether every message of a burst names an object that exists again: the errors of a drift
+ * since repaired (a report after `steward doctor --fix` still counts the window's errors).
+ */
+function allRepaired(
+  burst: { sqlState: string; messages: DatabaseErrorGroup[] },
+  live: SchemaSnapshot,
+): boolean {
+  if (burst.sqlState !== "42703" && burst.sqlState !== "42P01") return false;
+  return burst.messages.every((m) => {
+    const name = missingName(m.message);
+    if (name === null) return false;
+    return burst.sqlState === "42P01"
+      ? live.tables.some((t) => t.name === name)
+      : live.tables.some((t) => t.columns.some((c) => c.name === name));
+  });
+}
+
 function errorFinding(
   burst: { sqlState: string; count: number; messages: DatabaseErrorGroup[] },
   label: string,
   window: { from: string; to: string },
+  repaired: boolean,
 ): Finding {
   const losing = dataLossClasses.has(burst.sqlState.slice(0, 2));
   const top = burst.messages[0]!;
+  const last = new Date(Math.max(...burst.messages.map((m) => m.lastAt.getTime())));
   return finding("schema.database_errors", {
     scope: burst.sqlState,
-    severity: losing ? 8 : burst.count >= 100 ? 6 : 5,
+    severity: repaired ? 2 : losing ? 8 : burst.count >= 100 ? 6 : 5,
     blocking: losing,
-    summary: `${burst.count} database errors of SQLSTATE ${burst.sqlState} in the last ${label}, most "${top.message}" (${top.count}).`,
+    summary: repaired
+      ? `${burst.count} database errors of SQLSTATE ${burst.sqlState} in the last ${label}, most "${top.message}" (${top.count}), the last at ${last.toISOString()}: what they name exists again, so they are the drift's, since repaired.`
+      : `${burst.count} database errors of SQLSTATE ${burst.sqlState} in the last ${label}, most "${top.message}" (${top.count}).`,
     evidence: {
       numbers: {
         sqlState: burst.sqlState,

@@ -122,7 +122,11 @@ export interface FsarReport {
   /** Assessors that failed, each with its error (each is also a finding). */
   failedAssessors: { assessor: string; error: string }[];
   /** Which narrative the proposal's words are: Steward's own text, or a model's that was checked. */
-  narrative: { by: "steward" } | { by: "model"; model: string } | { by: "steward"; rejected: string };
+  narrative:
+    | { by: "steward" }
+    | { by: "model"; model: string }
+    /** A model's narrative that was refused (its call failed, or it changed a fact): Steward's text is kept. */
+    | { by: "steward"; rejected: { model: string; reason: string } };
 }
 
 /** How the self-improvement tasks of a source's earlier reports fared, per model that ran them. */

@@ -15,6 +15,7 @@ import { flushDatabaseErrors } from "./database-error-counts.ts";
 import type { FsarConfig } from "./fsar-config.ts";
 import { loopFacts } from "./fsar-loop.ts";
 import type { Finding, FsarReport } from "./fsar-report.ts";
+import { modelNarrative } from "./narrative.ts";
 import { buildProposal, risksOf } from "./proposal.ts";
 import { closingFindings, storeReport } from "./report-store.ts";
 import { graded, reportSeverity } from "./rubric.ts";
@@ -61,6 +62,7 @@ export async function assessNow(
       found.push(assessorFailed(assessor.name, message));
     }
   }
+  explainFailures(found);
   const facts = await loopFacts(deps.db, "steward", found, now, now.getTime() - range.from.getTime()).catch(
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
@@ -76,6 +78,23 @@ export async function assessNow(
     .sort((a, b) => b.severity - a.severity || a.key.localeCompare(b.key));
   const blocking = closingFindings({ findings });
   const { risks, mitigations } = risksOf(findings, window.label);
+  let proposal = buildProposal(findings, { windowLabel: window.label, blocking });
+  let narrative: FsarReport["narrative"] = { by: "steward" };
+  const { model: narrator, timeoutMs } = deps.fsar.narrative;
+  if (narrator !== null) {
+    ({ proposal, narrative } = await modelNarrative(
+      deps,
+      { model: narrator, timeoutMs },
+      findings,
+      proposal,
+      window.label,
+    ));
+    if ("rejected" in narrative)
+      deps.logger?.warn(
+        { narrative: narrative.rejected },
+        "the model's narrative was refused: Steward's text is kept",
+      );
+  }
   return {
     id: `fsar_${randomUUID()}`,
     timestamp: now.toISOString(),
@@ -84,14 +103,41 @@ export async function assessNow(
     source: "steward",
     trigger: options.trigger ?? "demand",
     findings,
-    proposal: buildProposal(findings, { windowLabel: window.label, blocking }),
+    proposal,
     risks,
     mitigations,
     resolved: facts.resolved,
     loop: facts.loop,
     failedAssessors,
-    narrative: { by: "steward" },
+    narrative,
   };
+}
+
+/**
+ * An assessor that failed on an object the drift removed (`column "ai_model" does not exist`)
+ * failed because of that drift: its finding says so and points at the repair, not at a hunt.
+ */
+function explainFailures(found: Finding[]): void {
+  const missing = found.filter((f) => f.code === "schema.missing_object");
+  for (const [i, f] of found.entries()) {
+    if (f.code !== "fsar.assessor_failed") continue;
+    const error = String(f.evidence.numbers.error ?? "");
+    const cause = missing.find((m) => {
+      const object = String(m.evidence.numbers.object ?? m.evidence.numbers.table ?? "");
+      return object !== "" && new RegExp(`\\b${object}\\b`).test(error);
+    });
+    if (!cause) continue;
+    found[i] = {
+      ...f,
+      summary: `${f.summary} The cause is the drift above: ${cause.key}.`,
+      remedy: [
+        {
+          text: "Repair the drift; the assessor runs again with the next report.",
+          command: "steward doctor --fix",
+        },
+      ],
+    };
+  }
 }
 
 const emptyLoop = { planned: 0, succeeded: 0, settling: 0, verified: 0, unverified: 0, byModel: [] };

@@ -1,8 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
+import { fsarDepsOf } from "../../app/fsar-deps.ts";
 import { openSteward } from "../../app/open-steward.ts";
 import { PgliteDatabase } from "../../db/pglite-database.ts";
+import { type DemoFsar, startDemoFsar } from "../../demo/demo-fsar.ts";
 import { demoIsOn } from "../../demo/demo-models.ts";
 import { type DemoStripe, demoWebhookSecret, startDemoStripe } from "../../demo/demo-stripe.ts";
 import { type DemoWorkload, startDemoWorkload } from "../../demo/demo-workload.ts";
@@ -45,7 +47,10 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
       let worker: StartedWorker | undefined;
       let demo: DemoWorkload | undefined;
       let demoMoney: DemoStripe | undefined;
+      let demoFsar: DemoFsar | undefined;
       const stop = async () => {
+        // First the FSAR story: stopped mid-drift, it repairs the schema before anything closes.
+        await demoFsar?.stop();
         await demoMoney?.stop();
         await demo?.stop();
         await worker?.pool.stop();
@@ -64,6 +69,8 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
           // Its Stripe events go through the webhook like Stripe's, signed with the demo's secret.
           const secret = demoWebhookSecret(steward.config);
           if (secret) demoMoney = await startDemoStripe(steward, { url: server.localUrl, secret });
+          // Reports, and once per database a blocking finding that closes the gate and is mended.
+          demoFsar = await startDemoFsar(fsarDepsOf(steward));
         }
       } catch (error) {
         await stop();
@@ -82,7 +89,7 @@ export function registerStartCommand(program: Command, io: CommandIo): void {
           }`,
           `  Demo       ${
             demo
-              ? `about ${config.demo.tasksPerSecond} simulated tasks a second (implement_idea, idea_implementation, self_improvement)${demoMoney ? ", and test-mode Stripe events through POST /webhooks/stripe" : ""}; --no-demo turns it off`
+              ? `about ${config.demo.tasksPerSecond} simulated tasks a second (implement_idea, idea_implementation, self_improvement)${demoMoney ? ", and test-mode Stripe events through POST /webhooks/stripe" : ""}; FSAR reports every 2 minutes, and once a drift that closes the execution gate until it is repaired; --no-demo turns it off`
               : "off (--demo turns it on)"
           }`,
           "Press Ctrl-C to stop.",
