@@ -125,9 +125,17 @@ test(`every route with a body refuses bad JSON, other content types and too larg
       if (takesReport && c.probe === "an empty JSON body")
         Object.assign(c, { code: "validation_failed", says: /takes a report as its body/ });
       if (takesReport && c.probe === "text/csv")
-        Object.assign(c, { status: 400, code: "validation_failed", says: /expected "# FSAR Proposal Report"/ });
+        Object.assign(c, {
+          status: 400,
+          code: "validation_failed",
+          says: /expected "# FSAR Proposal Report"/,
+        });
       if (takesReport && c.probe === "a body without a content type")
-        Object.assign(c, { status: 400, code: "validation_failed", says: /expected "fsar_" followed by a UUID/ });
+        Object.assign(c, {
+          status: 400,
+          code: "validation_failed",
+          says: /expected "fsar_" followed by a UUID/,
+        });
       if (takesReport && c.probe === "JSON sent as text/plain")
         Object.assign(c, { status: 400, code: "validation_failed", says: /id/ });
       if (takesCsv && c.probe === "text/csv")

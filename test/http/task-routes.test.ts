@@ -387,7 +387,10 @@ test("POST /api/kinds/:kind/pause and /resume; an unknown kind is a 400 naming t
     const unknown = await post(`/api/kinds/paint/${action}`);
     assert.equal(unknown.statusCode, 400, action);
     assert.deepEqual(problemsOf(unknown.body), [
-      { path: "kind", message: 'unknown kind "paint"; known kinds: llm, noop, self_improvement, sleep, stripe.process' },
+      {
+        path: "kind",
+        message: 'unknown kind "paint"; known kinds: llm, noop, self_improvement, sleep, stripe.process',
+      },
     ]);
   }
   assert.equal((await post("/api/kinds/sleep/pause", { reason: 5 })).statusCode, 400);
