@@ -92,6 +92,9 @@ const describeScope = (scope: Scope) =>
     .map(([dimension, value]) => `${dimension} ${value}`)
     .join(", ");
 
+/** The detector that tests for a trend rather than a step (detect/mann-kendall.ts). */
+const trendDetector = "mann-kendall";
+
 /** The latest worsening change in a series, if the detector finds one; null otherwise. */
 export function latestWorsening(
   series: IndicatorSeries,
@@ -105,6 +108,25 @@ export function latestWorsening(
   const up = indicatorScopes[series.indicator].worse === "up";
   for (let c = onsets.length - 1; c >= 0; c--) {
     const onset = onsets[c]!;
+    // A trend test has no step: its onset is where its window begins, and the change runs
+    // across the window. Its level before is the window's first third, after its last third.
+    if (onset < 2 && detector === trendDetector && values.length - onset >= 6) {
+      const third = Math.floor((values.length - onset) / 3);
+      const before = mean(values.slice(onset, onset + third));
+      const after = mean(values.slice(-third));
+      const worse = up ? after - before : before - after;
+      if (worse > 0 && worse >= minChange * Math.max(Math.abs(before), 1e-9))
+        return {
+          indicator: series.indicator,
+          scope: series.scope,
+          detector,
+          changedAt: series.points[onset]!.at,
+          before,
+          after,
+          latest: values[values.length - 1]!,
+        };
+      return null;
+    }
     if (onset < 2 || values.length - onset < 2) continue;
     const before = mean(values.slice(Math.max(0, onset - 30), onset));
     // The level after the change leaves out the last points, which say whether it lasts: a

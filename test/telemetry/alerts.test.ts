@@ -5,7 +5,12 @@ import { describe, it } from "node:test";
 import pino from "pino";
 import type { Queryable } from "../../src/db/database.ts";
 import { alertStep, signDelivery } from "../../src/telemetry/alert-step.ts";
-import { alertSettingsSchema, evaluateAlerts, listAlerts } from "../../src/telemetry/alerts.ts";
+import {
+  alertSettingsSchema,
+  evaluateAlerts,
+  latestWorsening,
+  listAlerts,
+} from "../../src/telemetry/alerts.ts";
 import { testDeps } from "../support/steward-deps.ts";
 import { TestClock } from "../support/test-clock.ts";
 import { backend, createTestDatabase } from "../support/test-database.ts";
@@ -36,6 +41,22 @@ const level = (ms: number, n: number, offset = 0) =>
   Array.from({ length: n }, (_, i) => ms + ((i + offset) % 3) * 2);
 
 describe(`alerts on trend change on ${backend}`, () => {
+  it("a slow rise without a step is found by the trend test, its levels the window's first and last thirds", () => {
+    const day = 86_400_000;
+    const start = Date.UTC(2026, 10, 1);
+    const rising = Array.from({ length: 28 }, (_, i) => ({
+      at: new Date(start + i * day).toISOString(),
+      value: 100 * 1.03 ** i + ((i % 3) - 1),
+    }));
+    const series = { indicator: "duration" as const, scope: { stage: "Implement Ideas" }, points: rising };
+    const change = latestWorsening(series as never, "mann-kendall", {}, 0.2);
+    assert.ok(change, "a 3 % a day rise over four weeks is a worsening");
+    assert.equal(change.changedAt, rising[0]!.at);
+    assert.ok(change.before < 115 && change.after > 180, `${change.before} → ${change.after}`);
+    const flat = rising.map((p, i) => ({ ...p, value: 100 + ((i % 3) - 1) }));
+    assert.equal(latestWorsening({ ...series, points: flat } as never, "mann-kendall", {}, 0.2), null);
+  });
+
   it("opens one alert when a stage's duration shifts up, keeps it while it lasts, resolves it on recovery", async (t) => {
     const { db } = await createTestDatabase(t);
     await testDeps(db);
