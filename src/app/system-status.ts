@@ -1,5 +1,6 @@
 import { runDoctor } from "../doctor/run-doctor.ts";
 import { sqlState } from "../errors.ts";
+import { gateState } from "../tasks/execution-gate.ts";
 import { getWaitingTasks, type WaitingTasks } from "../tasks/waiting-tasks.ts";
 import { version } from "../version.ts";
 import type { Deps } from "./deps.ts";
@@ -29,6 +30,17 @@ export interface SystemStatus {
    * `steward status` and GET /api/status ask, readiness does not. Null when it could not be read.
    */
   waiting?: WaitingTasks | null;
+  /**
+   * The execution gate, with the waiting tasks: open, or closed for every kind or some, and the
+   * first closure's reason and report. Null when it could not be read.
+   */
+  gate?: {
+    open: boolean;
+    closedForAll: boolean;
+    closedKinds: string[];
+    reason: string | null;
+    reportId: string | null;
+  } | null;
 }
 
 export async function getSystemStatus(
@@ -54,7 +66,7 @@ export async function getSystemStatus(
       schema: { status: "unknown", applied: 0, pending: 0, latest: null, changed: [], differences: [] },
       ready: false,
       checkedAt,
-      ...(options.waiting ? { waiting: null } : {}),
+      ...(options.waiting ? { waiting: null, gate: null } : {}),
     };
   }
   const report = await runDoctor(deps);
@@ -78,8 +90,25 @@ export async function getSystemStatus(
     },
     ready: report.status === "clean",
     checkedAt,
-    ...(options.waiting ? { waiting: await readWaiting(deps) } : {}),
+    ...(options.waiting ? { waiting: await readWaiting(deps), gate: await readGate(deps) } : {}),
   };
+}
+
+async function readGate(deps: Pick<Deps, "db" | "logger">): Promise<SystemStatus["gate"]> {
+  try {
+    const state = await gateState(deps.db);
+    const first = state.closures[0];
+    return {
+      open: state.open,
+      closedForAll: state.closedForAll,
+      closedKinds: state.closedKinds,
+      reason: first?.reason ?? null,
+      reportId: first?.reportId ?? null,
+    };
+  } catch (error) {
+    deps.logger.warn({ err: error }, "status check: the execution gate could not be read");
+    return null;
+  }
 }
 
 /** A schema that drifted may not have what the count reads: the rest of the status still stands. */

@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import type { SystemStatus } from "../../app/system-status.ts";
 import { type CommandIo, describeClient, globalOptions, withClient } from "../command-context.ts";
 import { exitCodes } from "../exit-codes.ts";
 import { renderWaiting } from "../render-waiting.ts";
+import type { Jsonified } from "../steward-client.ts";
 
 export function registerStatusCommand(
   program: Command,
@@ -23,6 +25,7 @@ export function registerStatusCommand(
               `Database    ${status.database.kind === "pglite" ? "embedded (PGlite)" : "PostgreSQL"}: ${describeClient(client)}`,
               `Schema      ${status.schema.status}; ${status.schema.applied} migrations applied, ${status.schema.pending} pending`,
               `Ready       ${status.ready ? "yes" : "no"}`,
+              ...renderGate(status.gate),
               ...renderWaiting(status.waiting),
             ].join("\n"),
           );
@@ -30,4 +33,14 @@ export function registerStatusCommand(
         if (!status.ready) setExit(exitCodes.answerIsNo);
       });
     });
+}
+
+/** The gate's line of `steward status`: only when it could be read. */
+function renderGate(gate: Jsonified<SystemStatus>["gate"]): string[] {
+  if (gate === undefined || gate === null) return [];
+  if (gate.open) return ["Gate        open"];
+  const scope = gate.closedForAll ? "every kind" : gate.closedKinds.join(", ");
+  return [
+    `Gate        CLOSED for ${scope}${gate.reportId ? ` by report ${gate.reportId}` : ""}: no worker claims those tasks (\`steward gate\` says why)`,
+  ];
 }
