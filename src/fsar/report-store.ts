@@ -241,51 +241,17 @@ export async function listFindings(
   db: Queryable,
   options: { status?: "open" | "resolved"; source?: string; limit?: number } = {},
 ): Promise<FindingState[]> {
-  const { rows } = await db.query<{
-    source: string;
-    key: string;
-    assessor: string;
-    code: string;
-    severity: number;
-    blocking: boolean;
-    summary: string;
-    kinds: string[];
-    status: "open" | "resolved";
-    first_seen_at: Date;
-    last_seen_at: Date;
-    times_seen: number;
-    reopened: number;
-    resolved_at: Date | null;
-    resolved_by: string | null;
-    first_report: string;
-    last_report: string;
-  }>(
-    `SELECT source, key, assessor, code, severity, blocking, summary, kinds, status, first_seen_at, last_seen_at,
-            times_seen, reopened, resolved_at, resolved_by, first_report, last_report
+  const { rows } = await db.query<FindingState>(
+    `SELECT source, key, assessor, code, severity, blocking, summary, kinds, status,
+            first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", times_seen AS "timesSeen", reopened,
+            resolved_at AS "resolvedAt", resolved_by AS "resolvedBy", first_report AS "firstReport",
+            last_report AS "lastReport"
        FROM fsar_findings
       WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR source = $2)
       ORDER BY status, severity DESC, last_seen_at DESC, key LIMIT $3`,
     [options.status ?? null, options.source ?? null, options.limit ?? 200],
   );
-  return rows.map((r) => ({
-    source: r.source,
-    key: r.key,
-    assessor: r.assessor,
-    code: r.code,
-    severity: r.severity,
-    blocking: r.blocking,
-    summary: r.summary,
-    kinds: r.kinds,
-    status: r.status,
-    firstSeenAt: r.first_seen_at,
-    lastSeenAt: r.last_seen_at,
-    timesSeen: r.times_seen,
-    reopened: r.reopened,
-    resolvedAt: r.resolved_at,
-    resolvedBy: r.resolved_by,
-    firstReport: r.first_report,
-    lastReport: r.last_report,
-  }));
+  return rows;
 }
 
 /**

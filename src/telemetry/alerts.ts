@@ -106,6 +106,15 @@ export function latestWorsening(
   const values = series.points.map((p) => p.value);
   const { onsets } = runDetector(detector, values, params);
   const up = indicatorScopes[series.indicator].worse === "up";
+  const change = (onset: number, before: number, after: number): Change => ({
+    indicator: series.indicator,
+    scope: series.scope,
+    detector,
+    changedAt: series.points[onset]!.at,
+    before,
+    after,
+    latest: values[values.length - 1]!,
+  });
   for (let c = onsets.length - 1; c >= 0; c--) {
     const onset = onsets[c]!;
     // A trend test has no step: its onset is where its window begins, and the change runs
@@ -115,17 +124,9 @@ export function latestWorsening(
       const before = mean(values.slice(onset, onset + third));
       const after = mean(values.slice(-third));
       const worse = up ? after - before : before - after;
-      if (worse > 0 && worse >= minChange * Math.max(Math.abs(before), 1e-9))
-        return {
-          indicator: series.indicator,
-          scope: series.scope,
-          detector,
-          changedAt: series.points[onset]!.at,
-          before,
-          after,
-          latest: values[values.length - 1]!,
-        };
-      return null;
+      return worse > 0 && worse >= minChange * Math.max(Math.abs(before), 1e-9)
+        ? change(onset, before, after)
+        : null;
     }
     if (onset < 2 || values.length - onset < 2) continue;
     const before = mean(values.slice(Math.max(0, onset - 30), onset));
@@ -138,15 +139,7 @@ export function latestWorsening(
     const worse = up ? after - before : before - after;
     const stillWorse = up ? recent > before + (after - before) / 2 : recent < before - (before - after) / 2;
     if (worse > 0 && worse >= minChange * Math.max(Math.abs(before), 1e-9) && stillWorse)
-      return {
-        indicator: series.indicator,
-        scope: series.scope,
-        detector,
-        changedAt: series.points[onset]!.at,
-        before,
-        after,
-        latest: values[values.length - 1]!,
-      };
+      return change(onset, before, after);
     return null;
   }
   return null;
