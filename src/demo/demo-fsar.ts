@@ -48,14 +48,6 @@ export async function startDemoFsar(
   options: DemoFsarOptions = {},
 ): Promise<DemoFsar> {
   const { faultAfterMs = 60_000, repairAfterMs = 90_000, reportWithinMs = 30_000 } = options;
-  const { rows } = await deps.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM fsar_reports WHERE source = 'steward'",
-  );
-  if (rows[0]!.n === 0) await writeReport(deps, { trigger: "demo: a first look" });
-  const { rows: told } = await deps.db.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM fsar_reports WHERE trigger = $1",
-    [repairTrigger],
-  );
   let stopped = false;
   // Each wait resolves true when its time comes, false at once when the demo stops.
   const waits = new Map<NodeJS.Timeout, (value: boolean) => void>();
@@ -67,7 +59,16 @@ export async function startDemoFsar(
       }, ms);
       waits.set(timer, resolve);
     });
+  // In the background: start-up does not wait for the first report.
   const story = async () => {
+    const { rows } = await deps.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM fsar_reports WHERE source = 'steward'",
+    );
+    if (rows[0]!.n === 0) await writeReport(deps, { trigger: "demo: a first look" });
+    const { rows: told } = await deps.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM fsar_reports WHERE trigger = $1",
+      [repairTrigger],
+    );
     if (told[0]!.n > 0 || !(await later(faultAfterMs))) return;
     deps.logger.warn(
       "demo: dropping execution_tasks.ai_model to show a blocking finding (the seed report's drift): claims fail with 42703 until the demo repairs it",

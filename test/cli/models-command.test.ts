@@ -81,7 +81,7 @@ describe(`steward models and task explain on ${backend}`, () => {
 
     const explain = await runCli(["task", "explain", String(task!.id)], { cwd, env });
     assert.equal(explain.code, 0, explain.stderr);
-    assert.match(explain.stdout, /Latest assignment, [\d.]+(ms|s) ago \(.*\): careful\n/);
+    assert.match(explain.stdout, /Latest assignment, [\d.hms]+ ago \(.*\): careful\n/);
     // The reasons are the scheduler's at that moment, and the output says so.
     assert.match(explain.stdout, /excluded then \([\d.]+(ms|s) ago\) because/);
     assert.match(explain.stdout, /as they were then; `steward models` shows each model's state now/);
