@@ -58,6 +58,7 @@ export const errorsAssessor: Assessor = {
             attempts: total.attempts,
             share: Number(share.toFixed(4)),
             errorClass: row.error_class || null,
+            models: row.models.join(","),
           },
           window: windowOf(window),
           source: "task_attempts (failed, timed out or lost, by fingerprint) and task_rollups (all attempts)",

@@ -12,6 +12,7 @@ import { schedulingAssessor } from "./assess-scheduling.ts";
 import { schemaAssessor } from "./assess-schema.ts";
 import { type AssessmentWindow, type Assessor, type AssessorDeps, finding } from "./assessor.ts";
 import { flushDatabaseErrors } from "./database-error-counts.ts";
+import { explainConsequences } from "./explained-findings.ts";
 import type { FsarConfig } from "./fsar-config.ts";
 import { loopFacts } from "./fsar-loop.ts";
 import type { Finding, FsarReport } from "./fsar-report.ts";
@@ -62,7 +63,7 @@ export async function assessNow(
       found.push(assessorFailed(assessor.name, message));
     }
   }
-  explainFailures(found);
+  explainConsequences(found);
   const facts = await loopFacts(deps.db, "steward", found, now, now.getTime() - range.from.getTime()).catch(
     (error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
@@ -111,33 +112,6 @@ export async function assessNow(
     failedAssessors,
     narrative,
   };
-}
-
-/**
- * An assessor that failed on an object the drift removed (`column "ai_model" does not exist`)
- * failed because of that drift: its finding says so and points at the repair, not at a hunt.
- */
-function explainFailures(found: Finding[]): void {
-  const missing = found.filter((f) => f.code === "schema.missing_object");
-  for (const [i, f] of found.entries()) {
-    if (f.code !== "fsar.assessor_failed") continue;
-    const error = String(f.evidence.numbers.error ?? "");
-    const cause = missing.find((m) => {
-      const object = String(m.evidence.numbers.object ?? m.evidence.numbers.table ?? "");
-      return object !== "" && new RegExp(`\\b${object}\\b`).test(error);
-    });
-    if (!cause) continue;
-    found[i] = {
-      ...f,
-      summary: `${f.summary} The cause is the drift above: ${cause.key}.`,
-      remedy: [
-        {
-          text: "Repair the drift; the assessor runs again with the next report.",
-          command: "steward doctor --fix",
-        },
-      ],
-    };
-  }
 }
 
 const emptyLoop = { planned: 0, succeeded: 0, settling: 0, verified: 0, unverified: 0, byModel: [] };
