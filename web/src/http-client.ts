@@ -24,25 +24,41 @@ export class ApiError extends Error {
   }
 }
 
-export async function apiCall<T>(method: "GET" | "POST", url: string, signal?: AbortSignal): Promise<T> {
+/** `body`, when given, is sent as JSON (a POST that says what to change: `{ reason, kinds }`). */
+export async function apiCall<T>(
+  method: "GET" | "POST",
+  url: string,
+  signal?: AbortSignal,
+  body?: unknown,
+): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { method, signal, headers: { accept: "application/json" } });
+    response = await fetch(
+      url,
+      body === undefined
+        ? { method, signal, headers: { accept: "application/json" } }
+        : {
+            method,
+            signal,
+            headers: { accept: "application/json", "content-type": "application/json" },
+            body: JSON.stringify(body),
+          },
+    );
   } catch (error) {
     // An abort is the caller's own doing: let it through as it is.
     if (signal?.aborted) throw error;
     throw new ApiError(serverUnreachable, 0);
   }
   // A refusal is the server's ErrorBody; a proxy in between may answer with anything else.
-  const body = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
+  const answer = (await response.json().catch(() => null)) as Partial<ErrorBody> | null;
   if (!response.ok) {
     throw new ApiError(
-      body?.error?.message ?? `${method} ${url} answered ${response.status} ${response.statusText}`,
+      answer?.error?.message ?? `${method} ${url} answered ${response.status} ${response.statusText}`,
       response.status,
-      body?.error?.code,
+      answer?.error?.code,
     );
   }
-  return body as T;
+  return answer as T;
 }
 
 /** What a page says when loading `what` failed: the same words for an unreachable server everywhere. */

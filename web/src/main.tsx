@@ -1,8 +1,10 @@
 import { render } from "preact";
+import { useEffect, useRef } from "preact/hooks";
 import { ModelsPage } from "./pages/models-page.tsx";
 import { MoneyPage } from "./pages/money-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { OperationsPage } from "./pages/operations-page.tsx";
+import { ReportsPage } from "./pages/reports-page.tsx";
 import { StatusPage } from "./pages/status-page.tsx";
 import { TaskDetailPage } from "./pages/task-detail-page.tsx";
 import { TasksPage } from "./pages/tasks-page.tsx";
@@ -34,6 +36,9 @@ function App() {
           <NavLink href={hrefFor.money} active={section === "money"} testId="nav-money">
             Money
           </NavLink>
+          <NavLink href={hrefFor.reports} active={section === "reports"} testId="nav-reports">
+            Reports
+          </NavLink>
         </nav>
       </header>
       <main>
@@ -47,6 +52,8 @@ function App() {
           <OperationsSection />
         ) : section === "money" ? (
           <MoneyPage />
+        ) : route.page === "reports" ? (
+          <ReportsPage id={route.id} />
         ) : (
           <StatusPage />
         )}
@@ -56,7 +63,7 @@ function App() {
 }
 
 /** The navigation entry a page belongs to: a task's page is part of Tasks; an unknown one, none. */
-function sectionOf(route: Route): "status" | "tasks" | "models" | "operations" | "money" | null {
+function sectionOf(route: Route): "status" | "tasks" | "models" | "operations" | "money" | "reports" | null {
   if (route.page === "not-found") return null;
   return route.page === "task" ? "tasks" : route.page;
 }
@@ -72,8 +79,14 @@ function NavLink({
   testId: string;
   children: string;
 }) {
+  // On a phone the links scroll sideways: the page's own stays in view.
+  const link = useRef<HTMLAnchorElement>(null);
+  useEffect(() => {
+    if (active) link.current?.scrollIntoView?.({ block: "nearest", inline: "nearest" });
+  }, [active]);
   return (
     <a
+      ref={link}
       href={href}
       class={active ? "nav-link active" : "nav-link"}
       aria-current={active ? "page" : undefined}

@@ -11,6 +11,8 @@ export type Route =
   | { page: "models" }
   | { page: "operations" }
   | { page: "money" }
+  /** The FSAR reports and the execution gate; with an id, that report in place of the latest. */
+  | { page: "reports"; id: string | null }
   /** Any other hash: said so, rather than showing some page the link did not mean. */
   | { page: "not-found"; path: string };
 
@@ -22,6 +24,9 @@ export function parseRoute(hash: string): Route {
   if (path === "/models") return { page: "models" };
   if (path === "/operations") return { page: "operations" };
   if (path === "/money") return { page: "money" };
+  if (path === "/reports") return { page: "reports", id: null };
+  const report = /^\/reports\/(fsar_[0-9A-Za-z-]+)$/.exec(path);
+  if (report) return { page: "reports", id: report[1]! };
   if (path === "" || path === "/") return { page: "status" };
   return { page: "not-found", path };
 }
@@ -33,6 +38,8 @@ export const hrefFor = {
   models: "#/models",
   operations: "#/operations",
   money: "#/money",
+  reports: "#/reports",
+  report: (id: string) => `#/reports/${id}`,
 };
 
 export function useHashRoute(): Route {

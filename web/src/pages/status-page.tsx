@@ -1,5 +1,7 @@
 import { fetchStatus, type SchemaDifference, type SchemaState, type SystemStatus } from "../api.ts";
+import { GateNotice } from "../components/gate-banner.tsx";
 import { LiveOverview } from "../components/live-overview.tsx";
+import { fetchGate } from "../fsar-api.ts";
 import { fetchOverview } from "../overview-api.ts";
 import { usePolled } from "../use-polled.ts";
 
@@ -24,6 +26,8 @@ const schemaExplanations: Record<SchemaState, string> = {
 export function StatusPage() {
   const overview = usePolled(fetchOverview, overviewRefreshMs, "the overview");
   const { data: status, error } = usePolled(fetchStatus, statusRefreshMs, "the status");
+  // Only said when closed; a failure to read it is the overview's error already.
+  const gate = usePolled(fetchGate, statusRefreshMs, "the execution gate");
 
   return (
     <div class="page">
@@ -36,6 +40,7 @@ export function StatusPage() {
           </span>
         )}
       </div>
+      <GateNotice gate={gate.data} />
       {overview.error && (
         <div class="banner banner-error" role="alert" data-testid="overview-error">
           {overview.error}
