@@ -32,10 +32,10 @@ describe(`a worker that no model serves on ${backend}`, () => {
     let offsetMs = 0;
     const { logger, entries: lines } = capturedLogger();
     Object.assign(noModels, { logger, clock: { now: () => new Date(Date.now() + offsetMs) } });
-    for (const kind of demoKinds) {
-      withModels.kinds.register(kind);
-      noModels.kinds.register(kind);
-    }
+    // The demo's kinds; self_improvement is Steward's own already (it runs on a model as well).
+    for (const kind of demoKinds)
+      for (const registry of [withModels.kinds, noModels.kinds])
+        if (!registry.get(kind.name)) registry.register(kind);
     const kinds = ["implement_idea", "self_improvement", "llm"];
     const plan = (n: number) =>
       Array.from({ length: n }, () => ({ kind: "implement_idea", capabilities: ["planning"] }));
