@@ -7,13 +7,12 @@ import { loadConfig } from "../../src/config/load-config.ts";
 import { isStewardError } from "../../src/errors.ts";
 import { finding } from "../../src/fsar/assessor.ts";
 import type { Finding, Proposal } from "../../src/fsar/fsar-report.ts";
+import { narrativePrompt, parseNarrative } from "../../src/fsar/narrative.ts";
 import {
   checkNarrative,
   type NarrativeCandidate,
   type NarrativeFacts,
-  narrativePrompt,
-  parseNarrative,
-} from "../../src/fsar/narrative.ts";
+} from "../../src/fsar/narrative-check.ts";
 import { buildProposal } from "../../src/fsar/proposal.ts";
 import { closingFindings, getReport } from "../../src/fsar/report-store.ts";
 import { assessNow, type FsarDeps, writeReport } from "../../src/fsar/write-report.ts";
