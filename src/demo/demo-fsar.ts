@@ -53,6 +53,8 @@ export async function startDemoFsar(
   const waits = new Map<NodeJS.Timeout, (value: boolean) => void>();
   const later = (ms: number) =>
     new Promise<boolean>((resolve) => {
+      // Asked after the demo stopped (the first report was still being written): no wait.
+      if (stopped) return resolve(false);
       const timer = setTimeout(() => {
         waits.delete(timer);
         resolve(!stopped);

@@ -63,6 +63,20 @@ describe(`the demo's FSAR story on ${backend}`, () => {
     assert.equal((await runDoctor(deps)).status, "clean");
   });
 
+  it("stopped while its first report is written, it returns once that report is stored", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    const demo = await startDemoFsar(fsarDepsOf(deps), { faultAfterMs: 600_000 });
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<"waited">((resolve) => {
+      timer = setTimeout(() => resolve("waited"), 60_000);
+    });
+    const stopped = await Promise.race([demo.stop().then(() => "stopped" as const), bound]);
+    clearTimeout(timer);
+    assert.equal(stopped, "stopped", "stop does not wait for the fault's minute");
+    assert.equal((await reports(deps)).length, 1);
+  });
+
   it("the demo's schedule is every two minutes unless one is configured", () => {
     const base = { fsar: { schedule: "*/30 * * * *" } } as Parameters<typeof withDemoFsar>[0];
     assert.equal(withDemoFsar(base).fsar.schedule, "*/2 * * * *");
