@@ -6,7 +6,9 @@ import type {
   ModelKindStats,
   ModelState,
   SchedulerTask,
+  SuccessCount,
 } from "../scheduler/scheduler-types.ts";
+import { capabilityGaps } from "../scheduler/success-curve.ts";
 import { handBackUnassigned } from "../tasks/hand-back-tasks.ts";
 import type { AssignmentView, ClaimedTask, ModelWaitCause } from "../tasks/task.ts";
 import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
@@ -28,6 +30,12 @@ export interface AssignmentResult {
 
 /** How long a task that got no model waits before it is claimed again, by the reason. */
 const waitMs = { capacity: 1_000, budget: 60_000, unavailable: 30_000 } as const;
+/**
+ * A task left to wait for one busy model is looked at again when that model is expected to be
+ * free, within these bounds: not sooner than a claim is worth, not later than a minute (the
+ * estimate may be wrong; the task is judged afresh then).
+ */
+export const heldRetryBounds = { minMs: 250, maxMs: 60_000 } as const;
 
 /**
  * Assigns models to tasks a worker has just claimed, so that per-model limits hold across every
@@ -74,12 +82,12 @@ export async function assignClaimedTasks(
         result.assigned.push({ task, assignment });
       } else {
         const cause = waitCause(assignment);
-        result.waiting.push({
-          task,
-          assignment,
-          cause,
-          retryAt: new Date(now + waitFor(cause, models, now)),
-        });
+        const held = assignment.waitingFor?.expectedWaitMs;
+        const delay =
+          held === undefined
+            ? waitFor(cause, models, now)
+            : Math.min(heldRetryBounds.maxMs, Math.max(heldRetryBounds.minMs, held));
+        result.waiting.push({ task, assignment, cause, retryAt: new Date(now + delay) });
       }
     }
     await recordAssignments(tx, workerId, result, schedulerTasks, deps.models, world.now);
@@ -97,6 +105,10 @@ export interface ModelWorld {
   /** Spend of finished attempts today and this month (UTC), from the daily rollups (migration 0010). */
   spend: { scope: "model" | "idea"; id: string; day: number | null; month: number }[] | null;
   stats: [string, string, number, number, number | null, number | null, number | null][] | null;
+  /** model_success_counts: [model, capability, kind, gap, attempts, successes]. */
+  curves: [string, string, string, number, number, number][] | null;
+  /** Queued tasks (other than the claimed ones) waiting for each model. */
+  waiting: Record<string, number> | null;
 }
 
 /**
@@ -162,7 +174,14 @@ SELECT json_build_object(
                  AND r.idea_id = ANY (ARRAY(SELECT id FROM ideas WHERE key = ANY ($3::text[])))
                GROUP BY i.key) b),
   'stats', (SELECT json_agg(json_build_array(model_id, kind, attempts, successes, mean_duration_ms,
-                                             expected_successes, mean_duration_ratio)) FROM model_kind_stats)
+                                             expected_successes, mean_duration_ratio)) FROM model_kind_stats),
+  'curves', (SELECT json_agg(json_build_array(model_id, capability, kind, gap, attempts, successes)
+                               ORDER BY model_id, capability, kind, gap) FROM model_success_counts),
+  -- Read through execution_tasks_waiting_for_idx (migration 0018): only tasks that wait for a model.
+  'waiting', (SELECT json_object_agg(waiting_for, n) FROM (
+                SELECT waiting_for, count(*) AS n FROM execution_tasks
+                 WHERE waiting_for IS NOT NULL AND status = 'queued' AND id <> ALL ($1::bigint[])
+                 GROUP BY waiting_for) w)
 )::text AS world`;
 
 function toSchedulerTask(
@@ -249,6 +268,12 @@ export function modelStates(registry: ModelRegistry, world: ModelWorld, now: num
     };
     stats.set(modelId, forModel);
   }
+  const counts = new Map<string, SuccessCount[]>();
+  for (const [modelId, capability, kind, gap, attempts, successes] of world.curves ?? []) {
+    const forModel = counts.get(modelId) ?? [];
+    forModel.push({ capability, kind, gap, attempts, successes });
+    counts.set(modelId, forModel);
+  }
   return registry.all().map(({ config, provider, price }) => {
     const cooldown = world.cooldowns?.[config.id];
     const [requests, tokens] = world.minute?.[config.id] ?? [0, 0];
@@ -273,6 +298,8 @@ export function modelStates(registry: ModelRegistry, world: ModelWorld, now: num
       baseLatencyMs: config.sim?.baseLatencyMs ?? 1_000,
       perOutputTokenMs: config.sim?.perOutputTokenMs ?? 20,
       stats: stats.get(config.id) ?? {},
+      successCounts: counts.get(config.id) ?? [],
+      waiting: world.waiting?.[config.id] ?? 0,
     };
   });
 }
@@ -318,6 +345,14 @@ export function storedAssignment(assignment: Assignment, at: Date): AssignmentVi
     model: assignment.modelId,
     reason: assignment.reason,
     ...(assignment.modelId === null ? { cause: waitCause(assignment) } : {}),
+    ...(assignment.waitingFor === undefined
+      ? {}
+      : {
+          waitingFor: {
+            model: assignment.waitingFor.modelId,
+            expectedWaitMs: Math.round(assignment.waitingFor.expectedWaitMs),
+          },
+        }),
     scores: assignment.scores,
   };
 }
@@ -330,9 +365,18 @@ async function recordAssignments(
   registry: ModelRegistry,
   at: Date,
 ): Promise<void> {
-  const estimates = new Map(
-    schedulerTasks.map((t) => [t.id, t.estimatedInputTokens + t.estimatedOutputTokens]),
-  );
+  const byId = new Map(schedulerTasks.map((t) => [t.id, t]));
+  const tokens = (id: number) => {
+    const t = byId.get(id);
+    return t === undefined ? 0 : t.estimatedInputTokens + t.estimatedOutputTokens;
+  };
+  // The gaps its outcome will be counted under: the chosen model's declared levels against the task.
+  const skillGaps = (id: number, modelId: string) => {
+    const t = byId.get(id);
+    if (t === undefined) return null;
+    const levels = registry.get(modelId)!.config.capabilities;
+    return Object.fromEntries(capabilityGaps(levels, t).map((g) => [g.capability, g.gap]));
+  };
   if (result.assigned.length > 0) {
     await tx.query(assignSql, [
       JSON.stringify(
@@ -343,7 +387,8 @@ async function recordAssignments(
           provider: registry.get(assignment.modelId!)!.provider.id,
           kind: task.kind,
           idea_id: task.ideaId,
-          estimated_tokens: estimates.get(task.id) ?? 0,
+          estimated_tokens: tokens(task.id),
+          skill_gaps: skillGaps(task.id, assignment.modelId!),
           // What the scheduler expected of the chosen model: learning is calibrated against it.
           prior_success: chosen(assignment)?.priorSuccess ?? null,
           prior_duration_ms: chosen(assignment)?.priorDurationMs ?? null,
@@ -377,21 +422,21 @@ const assignSql = `
 WITH a AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS a(id bigint, attempt integer, model_id text, provider text,
     kind text, idea_id bigint, estimated_tokens bigint, prior_success float8, prior_duration_ms float8,
-    assignment jsonb)
+    skill_gaps jsonb, assignment jsonb)
 ), updated AS (
-  UPDATE execution_tasks t SET ai_model = a.model_id, assignment = a.assignment
+  UPDATE execution_tasks t SET ai_model = a.model_id, assignment = a.assignment, waiting_for = NULL
     FROM a WHERE t.id = a.id AND t.attempts = a.attempt AND t.locked_by = $2 AND t.status = 'running'
   RETURNING t.id
 )
 INSERT INTO model_calls (task_id, attempt, model_id, provider, kind, idea_id, estimated_tokens,
-                         prior_success, prior_duration_ms, started_at)
+                         prior_success, prior_duration_ms, skill_gaps, started_at)
 SELECT a.id, a.attempt, a.model_id, a.provider, a.kind, a.idea_id, a.estimated_tokens,
-       a.prior_success, a.prior_duration_ms, clock_timestamp()
+       a.prior_success, a.prior_duration_ms, a.skill_gaps, clock_timestamp()
   FROM a JOIN updated u ON u.id = a.id
 ON CONFLICT (task_id, attempt) DO UPDATE
   SET model_id = EXCLUDED.model_id, provider = EXCLUDED.provider, started_at = EXCLUDED.started_at,
       estimated_tokens = EXCLUDED.estimated_tokens, prior_success = EXCLUDED.prior_success,
-      prior_duration_ms = EXCLUDED.prior_duration_ms`;
+      prior_duration_ms = EXCLUDED.prior_duration_ms, skill_gaps = EXCLUDED.skill_gaps`;
 
 /**
  * After a 429 or a server error: no worker sends this model a new request before `until`.

@@ -12,21 +12,23 @@ import {
 import type { Assignment, ModelScore, ModelState, SchedulerInput, SchedulerTask } from "./scheduler-types.ts";
 import { defaultSchedulerWeights, type SchedulerWeights } from "./scheduler-weights.ts";
 import { type Fit, fitOf, scoreFit } from "./score-model.ts";
+import { learnBelief, type SuccessBelief } from "./success-curve.ts";
 import { orderByPressure } from "./task-order.ts";
 
 export { defaultSchedulerWeights, type SchedulerWeights } from "./scheduler-weights.ts";
 
 /**
- * The weighted scheduler: for each ready task, the model to run it on, with the score of every
- * factor for every model, or no model and why. Pure and deterministic: the same input gives the
- * same output (no clock, no randomness; models are taken in id order, ties go to the lower model
- * id, then the lower task id).
+ * The scheduler: for each ready task, the model to run it on, with every model's expected cost
+ * and its parts, or no model and why. Pure and deterministic: the same input gives the same
+ * output (no clock, no randomness; models are taken in id order, ties go to the lower fallback
+ * rank, then the lower model id, then the lower task id).
  *
  * Tasks are considered most pressing first (task-order.ts) and each one takes capacity from what
  * is left: a model's slots, requests and tokens per minute handed out earlier in the call count
- * for the tasks after. A model that is busy or cooling down may still be worth waiting for: when
- * waiting for it (its expected wait added to the task's time) scores more than the best model
- * free now by `holdMargin`, the task is left without a model and says what it waits for.
+ * for the tasks after. A model that is busy or cooling down may still be worth waiting for: its
+ * expected wait counts every task ahead of this one waiting for it, in this call and elsewhere in
+ * the queue (ModelState.waiting), and when waiting for it is expected to cost less than the best
+ * model free now, the task is left without a model and says what it waits for and how long.
  *
  * The answer lists the tasks in the order considered. docs/scheduling.md has the formulas.
  */
@@ -34,9 +36,9 @@ export function assignModels(input: SchedulerInput, weights: Partial<SchedulerWe
   const w: SchedulerWeights = { ...defaultSchedulerWeights, ...weights };
   const models = [...input.models].sort((a, b) => compareIds(a.id, b.id));
   const byId = new Map(models.map((model) => [model.id, model]));
-  const kindAttempts = attemptsPerKind(models);
+  const beliefs = new Map(models.map((model) => [model.id, learnBelief(model.successCounts ?? [])]));
 
-  const plans = input.tasks.map((task) => planTask(task, models, byId, kindAttempts, w));
+  const plans = input.tasks.map((task) => planTask(task, models, byId, beliefs, w));
   const used = new Map<string, CallUsage>();
   // Tasks of this call already waiting for a model: each one ahead lengthens the next one's wait.
   const waiting = new Map<string, number>();
@@ -59,14 +61,13 @@ function planTask(
   task: SchedulerTask,
   models: readonly ModelState[],
   byId: ReadonlyMap<string, ModelState>,
-  kindAttempts: ReadonlyMap<string, number>,
+  beliefs: ReadonlyMap<string, SuccessBelief>,
   w: SchedulerWeights,
 ): TaskPlan {
   const previousFallback =
     task.previousModel === null ? null : (byId.get(task.previousModel)?.fallback ?? null);
-  const context = { allKindAttempts: kindAttempts.get(task.kind) ?? 0, previousFallback };
   const candidates = models.map((model) => ({
-    fit: fitOf(task, model, context, w),
+    fit: fitOf(task, model, beliefs.get(model.id)!, previousFallback, w),
     excluded: staticExclusion(task, model),
   }));
   const eligible = candidates.filter((c) => c.excluded === null).map((c) => c.fit.durationMs);
@@ -117,7 +118,7 @@ function decide(
         running: model.inFlight + usage.requests,
         weights: w,
       });
-      free.push({ modelId: model.id, scored });
+      free.push({ modelId: model.id, scored, rank: fit.fallbackRank });
       scores.push({
         modelId: model.id,
         score: scored.score,
@@ -136,8 +137,10 @@ function decide(
       excludedKind: blocked.kind,
     });
     const queued = waiting.get(model.id) ?? 0;
-    if (excluded === null && waitableKinds.has(blocked.kind)) {
-      const waitMs = expectedWaitMs(task, fit, usage, queued, now);
+    // A retry does not wait for the model that has just failed it (or rate-limited it): that is
+    // what its fallback list is for.
+    if (excluded === null && waitableKinds.has(blocked.kind) && model.id !== task.previousModel) {
+      const waitMs = expectedWaitMs(task, fit, usage, queued + (model.waiting ?? 0), now);
       // When it starts, a full model has just freed one slot; a cooling one runs what it runs now.
       const scored = scoreFit(task, fit, {
         now,
@@ -145,8 +148,9 @@ function decide(
         running: Math.min(model.concurrency - 1, model.inFlight + usage.requests),
         weights: w,
       });
-      if (bestWait === null || better(scored.score, model.id, bestWait.option)) {
-        bestWait = { option: { modelId: model.id, scored }, waitMs, why: blocked.reason };
+      const option = { modelId: model.id, scored, rank: fit.fallbackRank };
+      if (bestWait === null || better(option, bestWait.option)) {
+        bestWait = { option, waitMs, why: blocked.reason };
       }
     }
   }
@@ -156,13 +160,11 @@ function decide(
       (b.score ?? Number.NEGATIVE_INFINITY) - (a.score ?? Number.NEGATIVE_INFINITY) ||
       compareIds(a.modelId, b.modelId),
   );
-  free.sort((a, b) => b.scored.score - a.scored.score || compareIds(a.modelId, b.modelId));
+  free.sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0));
   const best = free[0] ?? null;
 
-  if (
-    best !== null &&
-    (bestWait === null || bestWait.option.scored.score <= best.scored.score + w.holdMargin)
-  ) {
+  // Waiting must be expected to save something: a millionth of a cent is float noise, not a saving.
+  if (best !== null && (bestWait === null || bestWait.option.scored.score <= best.scored.score + 1e-8)) {
     const usage = used.get(best.modelId) ?? { requests: 0, tokens: 0 };
     used.set(best.modelId, { requests: usage.requests + 1, tokens: usage.tokens + estimatedTokens(task) });
     return {
@@ -176,6 +178,10 @@ function decide(
     const id = bestWait.option.modelId;
     waiting.set(id, (waiting.get(id) ?? 0) + 1);
   }
+  const waitingFor =
+    bestWait === null
+      ? {}
+      : { waitingFor: { modelId: bestWait.option.modelId, expectedWaitMs: bestWait.waitMs } };
   const reason =
     bestWait !== null && best !== null
       ? explainHold(task, now, bestWait.option, bestWait.waitMs, bestWait.why, best)
@@ -184,15 +190,15 @@ function decide(
             ? ""
             : `; waiting for ${bestWait.option.modelId} (≈${formatDuration(bestWait.waitMs)})`
         }`;
-  return { taskId: task.id, modelId: null, reason, scores };
+  return { taskId: task.id, modelId: null, reason, scores, ...waitingFor };
 }
 
 /**
  * How long until a busy model could start this task: the end of its cooldown; for a full model,
  * the next slot to free (with c requests running, each a uniformly spread part of the way
- * through, the first ends after ≈ duration ÷ (c + 1)), one more such interval per task of this
- * call already waiting for it; for a per-minute limit, the share of a minute one request (or
- * this task's tokens) takes.
+ * through, the first ends after ≈ D ÷ (c + 1), and then one every D ÷ c), after the `ahead`
+ * tasks waiting for it before this one (in this call, and elsewhere in the queue); for a
+ * per-minute limit, the share of a minute each request (or this task's tokens) takes.
  */
 function expectedWaitMs(
   task: SchedulerTask,
@@ -206,7 +212,8 @@ function expectedWaitMs(
   let wait = 0;
   if (model.cooldownUntil !== null && model.cooldownUntil > now) wait = model.cooldownUntil - now;
   if (model.inFlight + usage.requests >= model.concurrency) {
-    wait = Math.max(wait, (turns * fit.durationMs) / (model.concurrency + 1));
+    const slots = Math.max(1, model.concurrency);
+    wait = Math.max(wait, fit.durationMs / (slots + 1) + (ahead * fit.durationMs) / slots);
   }
   if (
     model.requestsPerMinute !== null &&
@@ -224,18 +231,11 @@ function expectedWaitMs(
   return wait;
 }
 
-function better(score: number, modelId: string, than: Option): boolean {
-  return score > than.scored.score || (score === than.scored.score && compareIds(modelId, than.modelId) < 0);
-}
-
-function attemptsPerKind(models: readonly ModelState[]): Map<string, number> {
-  const totals = new Map<string, number>();
-  for (const model of models) {
-    for (const [kind, stats] of Object.entries(model.stats)) {
-      totals.set(kind, (totals.get(kind) ?? 0) + stats.attempts);
-    }
-  }
-  return totals;
+/** The better of two options: the higher score, then the lower fallback rank, then the lower model id. */
+function better(a: Option, b: Option): boolean {
+  if (a.scored.score !== b.scored.score) return a.scored.score > b.scored.score;
+  if (a.rank !== b.rank) return a.rank < b.rank;
+  return compareIds(a.modelId, b.modelId) < 0;
 }
 
 /** Code-unit order, the same in every locale (localeCompare is not). */

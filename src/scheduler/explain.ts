@@ -1,16 +1,18 @@
 import type { SchedulerTask } from "./scheduler-types.ts";
-import type { FactorName, Scored } from "./score-model.ts";
+import type { Scored } from "./score-model.ts";
 
 /**
- * The one line a person reads: why this model, or why none. It names the deadline slack and the
- * two factors on which the choice beats the runner-up most, in the terms a person weighs them
- * (success, lateness, dollars, seconds), e.g. "sim-strong: best score 0.82 — deadline slack 40 s;
- * 92% expected success vs 61% for sim-nano; ≈25 s per attempt vs 60 s for sim-max".
+ * The one line a person reads: why this model, or why none. It gives the expected cost, the
+ * deadline slack and what the choice gains over the runner-up, in the terms a person weighs them
+ * (success, lateness, dollars), e.g. "sim-strong: expected cost $0.061 — deadline slack 40 s;
+ * expected weighted lateness 1.2 s vs 38 s on sim-nano (92% vs 61% success)".
  */
 
 export interface Option {
   modelId: string;
   scored: Scored;
+  /** Where the model stands in the failed model's fallback list (ties only). */
+  rank: number;
 }
 
 export function explainChoice(
@@ -22,7 +24,7 @@ export function explainChoice(
   const clauses = [describeSlack(task, now)];
   if (runnerUp === null) clauses.push("the only eligible model");
   else clauses.push(...comparisons(task, best, runnerUp).slice(0, 2));
-  return `${best.modelId}: best score ${best.scored.score.toFixed(2)} — ${clauses.filter(Boolean).join("; ")}`;
+  return `${best.modelId}: expected cost ${usd(-best.scored.score)} — ${clauses.filter(Boolean).join("; ")}`;
 }
 
 /** A task left waiting for a busy model because that scores better than anything free now. */
@@ -36,8 +38,8 @@ export function explainHold(
 ): string {
   const clauses = [describeSlack(task, now), ...comparisons(task, waitFor, bestNow).slice(0, 1)];
   return (
-    `waiting ≈${formatDuration(waitMs)} for ${waitFor.modelId} (${why}): score ${waitFor.scored.score.toFixed(2)} ` +
-    `vs ${bestNow.scored.score.toFixed(2)} for ${bestNow.modelId} now — ${clauses.filter(Boolean).join("; ")}`
+    `waiting ≈${formatDuration(waitMs)} for ${waitFor.modelId} (${why}): expected cost ${usd(-waitFor.scored.score)} ` +
+    `vs ${usd(-bestNow.scored.score)} on ${bestNow.modelId} now — ${clauses.filter(Boolean).join("; ")}`
   );
 }
 
@@ -49,43 +51,33 @@ function describeSlack(task: SchedulerTask, now: number): string {
     : `${formatDuration(-slack)} past its deadline`;
 }
 
-/** Phrases for the factors on which `a` beats `b` most, largest lead first. */
+/** Phrases for the parts of the cost on which `a` beats `b`, largest saving first. */
 function comparisons(task: SchedulerTask, a: Option, b: Option): string[] {
   const ea = a.scored.estimates;
   const eb = b.scored.estimates;
-  const lead = (names: FactorName[]) =>
-    names.reduce((sum, name) => sum + a.scored.factors[name] - b.scored.factors[name], 0);
-  const learned = a.scored.factors.learned_success !== 0 || b.scored.factors.learned_success !== 0;
+  const success = `${percent(ea.successProbability)} vs ${percent(eb.successProbability)} success`;
   const phrases: { lead: number; text: string }[] = [
     {
-      lead: lead(["capability", "learned_success"]),
-      text: `${percent(ea.successProbability)} expected success vs ${percent(eb.successProbability)} for ${b.modelId}${learned ? " (learned)" : ""}`,
+      lead: a.scored.factors.lateness! - b.scored.factors.lateness!,
+      text: `expected weighted lateness ${formatDuration(ea.tardinessS * 1_000)} vs ${formatDuration(eb.tardinessS * 1_000)} on ${b.modelId} (${success})`,
     },
     {
-      lead: lead(["deadline"]),
-      text: `expected weighted lateness ${formatDuration(ea.tardinessS * 1_000)} vs ${formatDuration(eb.tardinessS * 1_000)} on ${b.modelId}`,
-    },
-    {
-      lead: lead(["cost"]),
-      text: `$${ea.costUsd.toPrecision(2)} expected cost vs $${eb.costUsd.toPrecision(2)} for ${b.modelId}`,
-    },
-    {
-      lead: lead(["latency", "learned_duration"]),
-      text: `≈${formatDuration(ea.durationMs)} per attempt vs ${formatDuration(eb.durationMs)} for ${b.modelId}`,
-    },
-    {
-      lead: lead(["exploration"]),
-      text: `exploring: few attempts on ${task.kind} so far`,
-    },
-    {
-      lead: lead(["fallback"]),
-      text: `next in line after ${task.previousModel ?? "the previous model"} failed`,
+      lead: a.scored.factors.price! - b.scored.factors.price!,
+      text: `${usd(ea.costUsd)} expected price vs ${usd(eb.costUsd)} on ${b.modelId} (${success})`,
     },
   ];
-  return phrases
-    .filter((p) => p.lead > 0.005)
-    .sort((x, y) => y.lead - x.lead)
-    .map((p) => p.text);
+  const leading = phrases.filter((p) => p.lead > 0).sort((x, y) => y.lead - x.lead);
+  if (leading.length > 0) return leading.map((p) => p.text);
+  // Equal costs: the tie went to the failed model's fallback list, or to the model id.
+  return task.previousModel !== null && a.rank < b.rank
+    ? [`next in line after ${task.previousModel} failed`]
+    : [`costs the same as ${b.modelId}`];
+}
+
+/** Dollars with two significant digits, however small ($0.0012, $0.061, $1.4, $12). */
+export function usd(amount: number): string {
+  if (amount === 0) return "$0";
+  return amount >= 10 ? `$${amount.toFixed(0)}` : `$${amount.toPrecision(2)}`;
 }
 
 function percent(p: number): string {

@@ -37,6 +37,27 @@ export interface SchedulerTask {
    * assumes 3, the engine's default, when it is absent. It tells how many retries a failure leaves.
    */
   maxAttempts?: number;
+  /**
+   * What an hour's lateness is worth here, as the price of lateness: US dollars per
+   * urgency-weighted minute late (an urgency-5 task weighs 1). Optional: the scheduler's
+   * `priceOfLateness` applies when absent. Production sets it from `scheduler.priceOfLateness`
+   * (global, per kind, per idea: src/scheduler/scheduler-config.ts).
+   */
+  priceOfLateness?: number;
+}
+
+/**
+ * Outcomes of one model on one capability, by how far its declared level stood above the task's
+ * complexity (gap = level − complexity, rounded, within ±10), and by kind: what the success curve
+ * of src/scheduler/success-curve.ts is fitted to. An attempt counts once for each capability its
+ * task requires ("*" for a task that requires none), each at that capability's gap.
+ */
+export interface SuccessCount {
+  capability: string;
+  kind: string;
+  gap: number;
+  attempts: number;
+  successes: number;
 }
 
 /** What was learned about one model on one kind of task, online, from finished attempts. */
@@ -89,6 +110,14 @@ export interface ModelState {
   perOutputTokenMs: number;
   /** Learned per task kind. */
   stats: Record<string, ModelKindStats>;
+  /** Learned success by capability, gap and kind (absent or empty: nothing learned yet). */
+  successCounts?: SuccessCount[];
+  /**
+   * Tasks elsewhere in the queue (not in this call) left waiting for this model: each one ahead
+   * lengthens the wait of the next task that would wait for it. Production counts them in the
+   * database; the simulator in its queue. Absent: 0.
+   */
+  waiting?: number;
 }
 
 export interface SchedulerInput {
@@ -116,7 +145,7 @@ export type ExclusionKind =
 /** How one model scored for one task: every factor, so that the choice can be explained. */
 export interface ModelScore {
   modelId: string;
-  /** Total; the highest eligible score wins. Absent when the model was not eligible. */
+  /** Minus the expected cost in US dollars (the parts in `factors`); the highest eligible score wins. Absent when the model was not eligible. */
   score: number | null;
   /** Each factor's contribution to the score (named, signed), for explanations. */
   factors: Record<string, number>;
@@ -134,7 +163,7 @@ export interface ModelScore {
 
 /** What the scheduler expected of one model on one task. */
 export interface ScoreEstimates {
-  /** Probability that one attempt succeeds: capability prior, then adjusted by what was learned. */
+  /** Probability that one attempt succeeds: the learned success curve, corrected for the kind. */
   successProbability: number;
   priorSuccess: number;
   /** Expected duration of one attempt, ms: the prior, then learned, then slowed by load. */
@@ -144,6 +173,14 @@ export interface ScoreEstimates {
   costUsd: number;
   /** Expected weighted tardiness beyond what is already unavoidable, seconds. */
   tardinessS: number;
+  /** What that lateness costs at the task's price of lateness, US dollars. */
+  latenessUsd: number;
+  /**
+   * The learned success curve that decided `successProbability`: the capability (the task's
+   * weakest on this model), the curve's offset and slope (p = σ(offset + slope × gap), gap = level
+   * − complexity), and the kind's correction in log-odds (src/scheduler/success-curve.ts).
+   */
+  curve: { capability: string; offset: number; slope: number; kindLogOdds: number };
 }
 
 export interface Assignment {
@@ -154,4 +191,10 @@ export interface Assignment {
   reason: string;
   /** Every model considered, best first. */
   scores: ModelScore[];
+  /**
+   * When the task got no model because waiting for a busy one is expected to cost less than any
+   * model free now: that model, and how long until it is expected to be free (when the task
+   * should be looked at again).
+   */
+  waitingFor?: { modelId: string; expectedWaitMs: number };
 }

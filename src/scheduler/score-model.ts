@@ -1,87 +1,78 @@
 import { attemptCostUsd, learnedDurationMs, outlook, priorDurationMs } from "./attempt-estimates.ts";
 import type { ModelState, SchedulerTask, ScoreEstimates } from "./scheduler-types.ts";
 import type { SchedulerWeights } from "./scheduler-weights.ts";
-import { capabilityLevel, learnedSuccess, priorSuccess } from "./success-model.ts";
+import {
+  type CapabilityGap,
+  capabilityGaps,
+  estimateSuccess,
+  type SuccessBelief,
+  type SuccessEstimate,
+} from "./success-curve.ts";
 
 /**
- * The soft side of the scheduler: how well one model suits one task, as a sum of named factors.
- * Every factor is a signed contribution to the score (higher is better); docs/scheduling.md gives
- * each formula.
+ * The soft side of the scheduler: what running one task on one model is expected to cost, in US
+ * dollars, as a sum of named parts; the score is minus that cost (higher is better).
+ * docs/scheduling.md derives it.
+ *
+ *   E[cost] = price of an attempt × E[attempts]
+ *           + price of lateness × ω × E[minutes late, a task failed for good counting one more window]
+ *
+ * Nothing in it is a weight tuned to a world: the one trade-off, what lateness is worth against
+ * money, is the user's (SchedulerTask.priceOfLateness, SchedulerWeights.priceOfLateness).
  */
 
-export const factorNames = [
-  "deadline",
-  "capability",
-  "learned_success",
-  "cost",
-  "latency",
-  "learned_duration",
-  "exploration",
-  "fallback",
-] as const;
+export const factorNames = ["price", "lateness"] as const;
 export type FactorName = (typeof factorNames)[number];
 export type Factors = Record<FactorName, number>;
 
 /** What does not change while one call hands out capacity: the model's fit for the task. */
 export interface Fit {
   model: ModelState;
-  priorSuccess: number;
-  success: number;
+  success: SuccessEstimate;
+  /** The capabilities the task is judged on, with the model's level and gap in each. */
+  gaps: CapabilityGap[];
   priorDurationMs: number;
   /** Learned duration of one attempt, before load. */
   durationMs: number;
   attemptCostUsd: number;
-  /** Attempts recorded on this model for the task's kind, and on every model for it. */
-  kindAttempts: number;
-  allKindAttempts: number;
-  /** The fallback factor: where the model stands in the previous model's fallback list. */
-  fallback: number;
-}
-
-export interface FitContext {
-  allKindAttempts: number;
-  /** The fallback list of the task's previous model (null: no previous model, or not configured). */
-  previousFallback: readonly string[] | null;
+  /** Where the model stands in the previous model's fallback list: breaks ties only. */
+  fallbackRank: number;
 }
 
 export function fitOf(
   task: SchedulerTask,
   model: ModelState,
-  context: FitContext,
+  belief: SuccessBelief,
+  previousFallback: readonly string[] | null,
   weights: SchedulerWeights,
 ): Fit {
   const stats = model.stats[task.kind];
-  const prior = priorSuccess(capabilityLevel(model, task), task.complexity);
+  const gaps = capabilityGaps(model.capabilities, task);
   const priorDuration = priorDurationMs(model, task);
   return {
     model,
-    priorSuccess: prior,
-    success: learnedSuccess(prior, stats, weights.priorStrength),
+    success: estimateSuccess(belief, gaps, task.kind),
+    gaps,
     priorDurationMs: priorDuration,
     durationMs: learnedDurationMs(priorDuration, stats, weights.durationPriorStrength),
     attemptCostUsd: attemptCostUsd(model, task),
-    kindAttempts: stats?.attempts ?? 0,
-    allKindAttempts: context.allKindAttempts,
-    fallback: fallbackBonus(task, model.id, context.previousFallback, weights.fallback),
+    fallbackRank: fallbackRank(task, model.id, previousFallback),
   };
 }
 
 /**
  * After a failed attempt, the previous model's fallback list says where to go next: its first
- * entry gets the whole bonus, the last 1 ÷ length of it. The previous model itself loses half the
- * bonus: it has just failed this very task.
+ * entry ranks 0, the next 1, …; a model not in it ranks after them. Among options expected to
+ * cost the same, the lower rank wins.
  */
-export function fallbackBonus(
+export function fallbackRank(
   task: SchedulerTask,
   modelId: string,
   previousFallback: readonly string[] | null,
-  weight: number,
 ): number {
-  if (task.previousModel === null) return 0;
-  if (modelId === task.previousModel) return -weight / 2;
-  const position = previousFallback?.indexOf(modelId) ?? -1;
-  if (position < 0 || previousFallback === null) return 0;
-  return (weight * (previousFallback.length - position)) / previousFallback.length;
+  if (task.previousModel === null || previousFallback === null) return 0;
+  const position = previousFallback.indexOf(modelId);
+  return position < 0 ? previousFallback.length : position;
 }
 
 /** A task's weight in tardiness: 1 + urgency, divided by 6 so that an urgency-5 task weighs 1. */
@@ -93,6 +84,16 @@ export interface Scored {
   score: number;
   factors: Factors;
   estimates: ScoreEstimates;
+}
+
+/** The price of lateness for a task, US dollars per urgency-weighted minute. */
+export function priceOfLateness(task: SchedulerTask, weights: SchedulerWeights): number {
+  return task.priceOfLateness ?? weights.priceOfLateness;
+}
+
+/** When lateness starts: the deadline, or for a task without one `noDeadlineHorizonMs` after it became ready. */
+export function dueAt(task: SchedulerTask, weights: SchedulerWeights): number {
+  return task.deadline ?? task.readyAt + weights.noDeadlineHorizonMs;
 }
 
 /**
@@ -111,41 +112,37 @@ export function scoreFit(
   const duration = fit.durationMs * load;
   const maxAttempts = task.maxAttempts ?? w.defaultMaxAttempts;
   const view = outlook({
-    success: fit.success,
+    success: fit.success.probability,
     durationMs: duration,
     startDelayMs,
     attemptsLeft: maxAttempts - task.attempt + 1,
     retryOverheadMs: w.retryOverheadMs,
     now,
-    deadline: task.deadline,
+    deadline: dueAt(task, w),
     readyAt: task.readyAt,
   });
   const weight = taskWeight(task);
-  const perLatencySecond = (w.latency * weight) / (1_000 * w.latencyScaleS);
   const tardinessS = (weight * view.addedTardinessMs) / 1_000;
   const costUsd = fit.attemptCostUsd * view.expectedAttempts;
-  const factors: Factors = {
-    deadline: (-w.deadline * tardinessS) / w.tardinessScaleS,
-    capability: w.success * fit.priorSuccess,
-    learned_success: w.success * (fit.success - fit.priorSuccess),
-    cost: (-w.cost * costUsd) / w.costScaleUsd,
-    latency: -perLatencySecond * (priorDuration + startDelayMs),
-    learned_duration: -perLatencySecond * (duration - priorDuration),
-    exploration: w.exploration * Math.sqrt(Math.log(1 + fit.allKindAttempts) / (1 + fit.kindAttempts)),
-    fallback: fit.fallback,
-  };
-  let score = 0;
-  for (const name of factorNames) score += factors[name];
+  const latenessUsd = (priceOfLateness(task, w) * tardinessS) / 60;
+  const factors: Factors = { price: -costUsd, lateness: -latenessUsd };
   return {
-    score,
+    score: -(costUsd + latenessUsd),
     factors,
     estimates: {
-      successProbability: fit.success,
-      priorSuccess: fit.priorSuccess,
+      successProbability: fit.success.probability,
+      priorSuccess: fit.success.prior,
       durationMs: duration,
       priorDurationMs: priorDuration,
       costUsd,
       tardinessS,
+      latenessUsd,
+      curve: {
+        capability: fit.success.capability,
+        offset: fit.success.curve.offset,
+        slope: fit.success.curve.slope,
+        kindLogOdds: fit.success.kindLogOdds,
+      },
     },
   };
 }

@@ -192,7 +192,8 @@ WITH input AS (
          cost_usd = i.cost_usd, outcome = i.outcome
     FROM input i JOIN updated u ON u.id = i.id
    WHERE i.ai_model IS NOT NULL AND c.task_id = i.id AND c.attempt = i.attempt
-  RETURNING c.model_id, c.kind, c.outcome, c.prior_success, c.prior_duration_ms, i.error ->> 'class' AS error_class,
+  RETURNING c.model_id, c.kind, c.outcome, c.prior_success, c.prior_duration_ms, c.skill_gaps,
+            i.error ->> 'class' AS error_class,
             extract(epoch FROM c.finished_at - c.started_at) * 1000 AS duration_ms
 ), learned AS (
   -- ... and teach the scheduler what src/scheduler/learn.ts's recordOutcome() computes one
@@ -230,6 +231,21 @@ WITH input AS (
              CASE WHEN s.successes = 0 THEN EXCLUDED.mean_duration_ratio END
            ELSE s.mean_duration_ratio + (1 - power(1 - $4::float8, EXCLUDED.successes))
                                         * (EXCLUDED.mean_duration_ratio - s.mean_duration_ratio) END,
+         updated_at = now()
+), counted AS (
+  -- ... and count the outcome under each capability its task was judged on, at that gap: what
+  -- the success curves are fitted to (src/scheduler/success-curve.ts's countOutcome(), the same
+  -- in TypeScript). Counts add up alike in any batch and any order.
+  INSERT INTO model_success_counts AS s (model_id, capability, kind, gap, attempts, successes)
+  -- floor(x + 0.5) rounds halves as Math.round does (round() takes -1.5 to -2, Math.round to -1).
+  SELECT model_id, g.key, kind,
+         greatest(-10, least(10, floor((g.value #>> '{}')::float8 + 0.5)))::smallint AS gap,
+         count(*), count(*) FILTER (WHERE outcome = 'succeeded')
+    FROM called, jsonb_each(skill_gaps) AS g
+   WHERE skill_gaps IS NOT NULL AND outcome <> 'released' AND error_class IS DISTINCT FROM '${rateLimitedErrorClass}'
+   GROUP BY model_id, g.key, kind, 4
+  ON CONFLICT (model_id, capability, kind, gap) DO UPDATE
+     SET attempts = s.attempts + EXCLUDED.attempts, successes = s.successes + EXCLUDED.successes,
          updated_at = now()
 ), forgotten AS (
   DELETE FROM task_claims WHERE id = ANY ($5::bigint[]) AND worker_id = $2

@@ -14,7 +14,9 @@ export interface HandedBack {
 /**
  * Gives claimed tasks that no model could take back to the queue as if never claimed: the
  * attempt is not used up, the place in the queue is kept (priority_at unchanged) and run_at
- * says when to look again. Fenced like a completion: only while this worker holds that attempt.
+ * says when to look again; a task left to wait for one model says which (execution_tasks.waiting_for,
+ * migration 0018: the next assignment counts it ahead in that model's queue). Fenced like a
+ * completion: only while this worker holds that attempt.
  */
 export async function handBackUnassigned(
   tx: Queryable,
@@ -39,6 +41,7 @@ const handBackSql = `
 UPDATE execution_tasks t
    SET status = 'queued', attempts = t.attempts - 1, locked_by = NULL, locked_until = NULL,
        started_at = CASE WHEN t.attempts = 1 THEN NULL ELSE t.started_at END,
-       run_at = w.run_at, assignment = w.assignment, updated_at = now()
+       run_at = w.run_at, assignment = w.assignment, waiting_for = w.assignment -> 'waitingFor' ->> 'model',
+       updated_at = now()
   FROM jsonb_to_recordset($1::jsonb) AS w(id bigint, attempt integer, run_at timestamptz, assignment jsonb)
  WHERE t.id = w.id AND t.attempts = w.attempt AND t.locked_by = $2 AND t.status = 'running'`;

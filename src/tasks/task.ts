@@ -112,6 +112,8 @@ export interface AssignmentView {
   reason: string;
   /** When no model was chosen: the kind of cause, stable enough to group and count by. */
   cause?: ModelWaitCause;
+  /** When it was left to wait for one busy model: that model, and when it was expected to be free. */
+  waitingFor?: { model: string; expectedWaitMs: number };
   scores: {
     modelId: string;
     score: number | null;

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { assignModels, defaultSchedulerWeights } from "../../src/scheduler/assign-models.ts";
-import { recordOutcome } from "../../src/scheduler/learn.ts";
+import { assignModels } from "../../src/scheduler/assign-models.ts";
 import type { Assignment, ModelState } from "../../src/scheduler/scheduler-types.ts";
 import { factorNames } from "../../src/scheduler/score-model.ts";
 import { input, model, now, task, tiers } from "./scheduler-fixtures.ts";
@@ -206,7 +205,7 @@ describe("assignModels: determinism and explanations", () => {
     assert.equal(only(assignModels(input([task()], twins))).modelId, "sim-a");
   });
 
-  it("reports every factor, and estimates, for every eligible model; the score is their sum", () => {
+  it("reports every part of the cost, and estimates, for every eligible model; the score is minus their sum", () => {
     for (const assignment of assignModels(scene())) {
       for (const score of assignment.scores) {
         if (score.excluded !== null) {
@@ -228,17 +227,17 @@ describe("assignModels: determinism and explanations", () => {
     }
   });
 
-  it("explains a choice in one line that names the model and its score", () => {
+  it("explains a choice in one line that names the model and its expected cost", () => {
     for (const assignment of assignModels(scene())) {
       assert.ok(!assignment.reason.includes("\n"));
       if (assignment.modelId !== null) {
-        assert.match(assignment.reason, new RegExp(`^${assignment.modelId}: best score -?\\d+\\.\\d\\d — `));
+        assert.match(assignment.reason, new RegExp(`^${assignment.modelId}: expected cost \\$[0-9.]+ — `));
       }
     }
   });
 });
 
-describe("assignModels: soft factors", () => {
+describe("assignModels: the expected cost", () => {
   it("gives a hard task to the strong model and an easy one to the cheap one", () => {
     const { fast, strong } = tiers();
     const assignments = assignModels(
@@ -249,7 +248,25 @@ describe("assignModels: soft factors", () => {
     );
     assert.equal(only(assignments, 1).modelId, "sim-fast");
     assert.equal(only(assignments, 2).modelId, "sim-strong");
-    assert.match(only(assignments, 2).reason, /expected success vs/);
+    assert.match(only(assignments, 2).reason, /expected weighted lateness .* success\)/);
+  });
+
+  it("trades money for lateness at the price of lateness, a task's own price first", () => {
+    // A mid-hard task with a tight deadline: the cheap model is likely to fail it (and be late).
+    const { fast, strong } = tiers();
+    const urgent = task({ complexity: 5, deadline: now + 40_000 });
+    const choose = (price: number, over: Parameters<typeof task>[0] = {}) =>
+      only(assignModels(input([{ ...urgent, ...over }], [fast, strong]), { priceOfLateness: price })).modelId;
+    assert.equal(choose(0), "sim-fast", "lateness free: the cheapest");
+    assert.equal(choose(1), "sim-strong", "lateness dear: the likeliest to be on time");
+    assert.equal(choose(0, { priceOfLateness: 1 }), "sim-strong", "the task's own price wins");
+    const scored = only(assignModels(input([urgent], [fast, strong]), { priceOfLateness: 1 }));
+    const fastScore = scored.scores.find((s) => s.modelId === "sim-fast")!;
+    assert.ok(
+      fastScore.factors.lateness! < fastScore.factors.price!,
+      "lateness dominates the cheap model's cost",
+    );
+    assert.ok(Math.abs(fastScore.estimates!.latenessUsd + fastScore.factors.lateness!) < 1e-12);
   });
 
   it("leaves a hard task waiting for a busy strong model rather than give it to one that would fail", () => {
@@ -262,84 +279,61 @@ describe("assignModels: soft factors", () => {
     );
     assert.equal(assignment.modelId, null);
     assert.match(assignment.reason, /^waiting ≈.* for sim-strong \(at its concurrency limit/);
+    // Three running, none queued: the first of them ends after ≈ D ÷ 4.
+    const d = 1_500 + 20 * 1_000;
+    assert.equal(assignment.waitingFor?.modelId, "sim-strong");
+    assert.ok(
+      Math.abs(assignment.waitingFor!.expectedWaitMs - d / 4) < 1e-6,
+      `${assignment.waitingFor!.expectedWaitMs}`,
+    );
   });
 
-  it("prefers the previous model's fallback list after a failure, and not the model that failed", () => {
+  it("counts the tasks waiting for a model elsewhere in the queue, and stops waiting when the queue is long", () => {
+    const { mid, strong } = tiers();
+    const weak = { ...mid, id: "sim-weak", capabilities: { code: 4 } };
+    const hard = task({ complexity: 7, deadline: now + 120_000 });
+    const decide = (waiting: number) =>
+      only(assignModels(input([hard], [weak, { ...strong, inFlight: 3, waiting }])));
+    const short = decide(0);
+    assert.equal(short.modelId, null, short.reason);
+    const longer = decide(2);
+    assert.ok(longer.waitingFor!.expectedWaitMs > short.waitingFor!.expectedWaitMs);
+    // Each task ahead adds D ÷ 3 on a model of three slots.
+    const perTask = (longer.waitingFor!.expectedWaitMs - short.waitingFor!.expectedWaitMs) / 2;
+    const d = 1_500 + 20 * hard.estimatedOutputTokens;
+    assert.ok(Math.abs(perTask - d / 3) < 1e-6, `${perTask} vs ${d / 3}`);
+    // Forty ahead: the wait alone would make it late; the weak model now is the cheaper risk.
+    assert.equal(decide(40).modelId, "sim-weak");
+  });
+
+  it("breaks a tie with the previous model's fallback list after a failure", () => {
     const twins = [model({ id: "sim-alpha" }), model({ id: "sim-mid" })];
     const previous = model({ id: "sim-strong", fallback: ["sim-mid"] });
     const assignment = only(
       assignModels(input([task({ attempt: 2, previousModel: "sim-strong" })], [...twins, previous])),
     );
     assert.equal(assignment.modelId, "sim-mid");
-    const factor = (id: string) => assignment.scores.find((s) => s.modelId === id)!.factors.fallback!;
-    assert.equal(factor("sim-mid"), defaultSchedulerWeights.fallback);
-    assert.equal(factor("sim-alpha"), 0);
-    assert.ok(factor("sim-strong") < 0);
+    assert.match(assignment.reason, /next in line after sim-strong failed/);
   });
 
-  it("tries a model that has never been used (exploration), then lets the bonus fade", () => {
-    // Two identical models; one has a record that matches its prior exactly.
-    const seasoned = model({
-      id: "sim-a",
-      stats: {
-        implement_idea: { attempts: 40, successes: 32, meanDurationMs: 10_500, expectedSuccesses: 32 },
-      },
-    });
-    const fresh = model({ id: "sim-b" });
-    const first = only(assignModels(input([task()], [seasoned, fresh])));
-    assert.equal(first.modelId, "sim-b");
-    assert.match(first.reason, /exploring/);
-    const bonus = (a: Assignment, id: string) => a.scores.find((s) => s.modelId === id)!.factors.exploration!;
-    assert.ok(bonus(first, "sim-b") > bonus(first, "sim-a"));
-
-    // After enough attempts of its own, the newcomer's bonus is no larger than the other's.
-    let stats = fresh.stats.implement_idea;
-    for (let i = 0; i < 40; i++) stats = recordOutcome(stats, { succeeded: i % 5 !== 0, durationMs: 10_500 });
-    const later = only(
-      assignModels(input([task()], [seasoned, { ...fresh, stats: { implement_idea: stats! } }])),
-    );
-    assert.ok(bonus(later, "sim-b") <= bonus(later, "sim-a") + 1e-12);
-  });
-
-  it("gets a new model tried within a few rounds of learning", () => {
-    let models = [
-      model({
-        id: "sim-a",
-        stats: { implement_idea: { attempts: 30, successes: 27, meanDurationMs: 10_500 } },
-      }),
-      model({ id: "sim-b" }),
-    ];
-    const chosen: (string | null)[] = [];
-    for (let round = 0; round < 10; round++) {
-      const id = only(assignModels(input([task()], models))).modelId;
-      chosen.push(id);
-      models = models.map((m) =>
-        m.id === id
-          ? {
-              ...m,
-              stats: {
-                implement_idea: recordOutcome(m.stats.implement_idea, {
-                  succeeded: true,
-                  durationMs: 10_500,
-                }),
-              },
-            }
-          : m,
-      );
-    }
-    assert.ok(chosen.includes("sim-b"), `sim-b never tried: ${chosen.join(", ")}`);
-  });
-
-  it("learns that a model does worse on a kind than its capabilities say", () => {
+  it("learns that a model does worse at a capability than it declares, and says so in its estimates", () => {
     const twins = [model({ id: "sim-a" }), model({ id: "sim-b" })];
     const before = only(assignModels(input([task()], twins)));
     assert.equal(before.modelId, "sim-a");
-    const poor = { attempts: 20, successes: 4, meanDurationMs: 10_500, expectedSuccesses: 16 };
-    const after = only(
-      assignModels(input([task()], [{ ...twins[0]!, stats: { implement_idea: poor } }, twins[1]!])),
-    );
+    // sim-a declares code 6; tasks of complexity 5–7 (gaps 1, 0, −1) mostly failed on it.
+    const poor = [1, 0, -1].map((gap) => ({
+      capability: "code",
+      kind: "implement_idea",
+      gap,
+      attempts: 20,
+      successes: 3,
+    }));
+    const after = only(assignModels(input([task()], [{ ...twins[0]!, successCounts: poor }, twins[1]!])));
     assert.equal(after.modelId, "sim-b");
-    const learned = after.scores.find((s) => s.modelId === "sim-a")!.factors.learned_success!;
-    assert.ok(learned < -0.2, `learned_success ${learned}`);
+    const learned = after.scores.find((s) => s.modelId === "sim-a")!.estimates!;
+    assert.ok(learned.successProbability < 0.3, `success ${learned.successProbability}`);
+    assert.equal(learned.curve.capability, "code");
+    assert.ok(learned.curve.offset < 0, `offset ${learned.curve.offset}`);
+    assert.ok(learned.priorSuccess > 0.8, `prior ${learned.priorSuccess}`);
   });
 });

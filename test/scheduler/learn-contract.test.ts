@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { Queryable } from "../../src/db/database.ts";
 import { type AttemptOutcome, recordOutcome } from "../../src/scheduler/learn.ts";
-import type { ModelKindStats } from "../../src/scheduler/scheduler-types.ts";
+import type { ModelKindStats, SuccessCount } from "../../src/scheduler/scheduler-types.ts";
+import { countOutcome } from "../../src/scheduler/success-curve.ts";
 import { claimTasks } from "../../src/tasks/claim-tasks.ts";
 import { type AttemptReport, completeTasks } from "../../src/tasks/complete-tasks.ts";
 import { enqueueTasks } from "../../src/tasks/enqueue-tasks.ts";
@@ -23,6 +24,8 @@ interface Step {
   errorClass?: string;
   priorSuccess?: number;
   priorDurationMs?: number;
+  /** The gaps the assignment judged it on (model_calls.skill_gaps). */
+  gaps?: { [capability: string]: number };
 }
 
 const priors = (priorSuccess: number, priorDurationMs: number) => ({ priorSuccess, priorDurationMs });
@@ -121,9 +124,11 @@ async function completion(t: Parameters<typeof createTestDatabase>[0]) {
     const calls = claimed.map((task, i) => ({ task, step: steps[i]!, startedAt: start + 60_000 * call++ }));
     // The call rows the scheduler's assignment writes (src/models/model-assignment.ts).
     await db.query(
-      `INSERT INTO model_calls (task_id, attempt, model_id, provider, kind, started_at, prior_success, prior_duration_ms)
+      `INSERT INTO model_calls (task_id, attempt, model_id, provider, kind, started_at, prior_success,
+                               prior_duration_ms, skill_gaps)
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(task_id bigint, attempt integer, model_id text,
-              provider text, kind text, started_at timestamptz, prior_success float8, prior_duration_ms float8)`,
+              provider text, kind text, started_at timestamptz, prior_success float8, prior_duration_ms float8,
+              skill_gaps jsonb)`,
       [
         JSON.stringify(
           calls.map(({ task, step, startedAt }) => ({
@@ -135,6 +140,7 @@ async function completion(t: Parameters<typeof createTestDatabase>[0]) {
             started_at: new Date(startedAt),
             prior_success: step.priorSuccess ?? null,
             prior_duration_ms: step.priorDurationMs ?? null,
+            skill_gaps: step.gaps ?? null,
           })),
         ),
       ],
@@ -155,9 +161,31 @@ async function completion(t: Parameters<typeof createTestDatabase>[0]) {
     );
     const done = await completeTasks(db, "w", reports, step);
     assert.equal(done.length, steps.length, "every report counted");
-    return storedRecord(db);
+    return { record: await storedRecord(db), counts: await storedCounts(db) };
   };
 }
+
+async function storedCounts(db: Queryable): Promise<SuccessCount[]> {
+  const { rows } = await db.query<SuccessCount>(
+    `SELECT capability, kind, gap, attempts, successes FROM model_success_counts
+      WHERE model_id = 'm' ORDER BY capability, kind, gap`,
+  );
+  return rows;
+}
+
+const sortedCounts = (counts: SuccessCount[]) =>
+  [...counts].sort((a, b) =>
+    a.capability < b.capability ? -1 : a.capability > b.capability ? 1 : a.gap - b.gap,
+  );
+
+const countStep = (counts: SuccessCount[], step: Step): SuccessCount[] =>
+  step.gaps === undefined || !learnedFrom(step)
+    ? counts
+    : countOutcome(counts, {
+        kind: "noop",
+        gaps: Object.entries(step.gaps).map(([capability, gap]) => ({ capability, gap })),
+        succeeded: step.outcome === "succeeded",
+      });
 
 describe(`learning on ${backend}: the completion statement and recordOutcome() agree`, () => {
   it("one outcome at a time, on every branch of the record", async (t) => {
@@ -165,7 +193,11 @@ describe(`learning on ${backend}: the completion statement and recordOutcome() a
     let expected: ModelKindStats | undefined;
     for (const [i, step] of sequence.entries()) {
       if (learnedFrom(step)) expected = recordOutcome(expected, toOutcome(step));
-      assertSame(await complete([step]), asStored(expected), `after step ${i + 1} (${JSON.stringify(step)})`);
+      assertSame(
+        (await complete([step])).record,
+        asStored(expected),
+        `after step ${i + 1} (${JSON.stringify(step)})`,
+      );
     }
     assert.equal(expected?.attempts, 9, "the 429 and the release were not counted");
   });
@@ -175,8 +207,37 @@ describe(`learning on ${backend}: the completion statement and recordOutcome() a
     const first: Step = { outcome: "succeeded", durationMs: 1_000, ...priors(0.8, 1_000) };
     const alike: Step = { outcome: "succeeded", durationMs: 3_000, ...priors(0.5, 1_500) };
     let expected = recordOutcome(undefined, toOutcome(first));
-    assertSame(await complete([first]), asStored(expected), "after the first");
+    assertSame((await complete([first])).record, asStored(expected), "after the first");
     for (let i = 0; i < 3; i++) expected = recordOutcome(expected, toOutcome(alike));
-    assertSame(await complete([alike, alike, alike]), asStored(expected), "after a batch of three");
+    assertSame((await complete([alike, alike, alike])).record, asStored(expected), "after a batch of three");
+  });
+});
+
+describe(`success counts on ${backend}: the completion statement and countOutcome() agree`, () => {
+  // Several capabilities, halves (Math.round's way), gaps beyond ±10, a 429, a release, none recorded.
+  const gapped: Step[] = [
+    { outcome: "succeeded", durationMs: 900, gaps: { code: 2 } },
+    { outcome: "failed", durationMs: 900, gaps: { code: -1.5, reasoning: 0.5 } },
+    { outcome: "succeeded", durationMs: 900, gaps: { code: 2.5, reasoning: -2.5 } },
+    { outcome: "failed", durationMs: 50, errorClass: rateLimitedErrorClass, gaps: { code: 0 } },
+    { outcome: "released", durationMs: 300, gaps: { code: 0 } },
+    { outcome: "timed_out", durationMs: 9_000, gaps: { "*": 14 } },
+    { outcome: "succeeded", durationMs: 900 },
+    { outcome: "succeeded", durationMs: 900, gaps: { "*": -12, code: 2 } },
+  ];
+
+  it("one outcome at a time and in batches, on every branch", async (t) => {
+    const complete = await completion(t);
+    let expected: SuccessCount[] = [];
+    for (const [i, step] of gapped.entries()) {
+      expected = countStep(expected, step);
+      const { counts } = await complete([step]);
+      assert.deepEqual(counts, sortedCounts(expected), `after step ${i + 1} (${JSON.stringify(step)})`);
+    }
+    // The same outcomes again, all in one completion: counts do not depend on the batching.
+    for (const step of gapped) expected = countStep(expected, step);
+    const { counts } = await complete(gapped);
+    assert.deepEqual(counts, sortedCounts(expected), "after the batch");
+    assert.equal(counts.find((c) => c.capability === "code" && c.gap === 2)?.attempts, 4);
   });
 });

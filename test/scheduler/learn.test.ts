@@ -2,8 +2,20 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { learnedDurationMs, outlook } from "../../src/scheduler/attempt-estimates.ts";
 import { durationEwmaAlpha, recordOutcome } from "../../src/scheduler/learn.ts";
-import { capabilityLevel, learnedSuccess, priorSuccess } from "../../src/scheduler/success-model.ts";
-import { model, now, task } from "./scheduler-fixtures.ts";
+import {
+  anyCapability,
+  capabilityGaps,
+  countedGap,
+  countOutcome,
+  curveSuccess,
+  estimateSuccess,
+  fitCurve,
+  learnBelief,
+  minSlope,
+  noBelief,
+  priorCurve,
+} from "../../src/scheduler/success-curve.ts";
+import { now, task } from "./scheduler-fixtures.ts";
 
 const close = (actual: number, expected: number, within = 1e-9) =>
   assert.ok(Math.abs(actual - expected) <= within, `${actual} is not within ${within} of ${expected}`);
@@ -80,39 +92,118 @@ describe("recordOutcome", () => {
   });
 });
 
-describe("the success model", () => {
-  it("takes the weakest required capability, and rises with level over complexity", () => {
-    const m = model({ id: "sim-x", capabilities: { code: 8, reasoning: 4 } });
-    assert.equal(capabilityLevel(m, task({ capabilities: ["code", "reasoning"] })), 4);
-    assert.equal(capabilityLevel(m, task({ capabilities: [] })), 6);
-    close(priorSuccess(5, 5), 0.97 / (1 + Math.exp(-0.9 * 1.5)));
-    assert.ok(priorSuccess(3, 8) < priorSuccess(5, 8) && priorSuccess(5, 8) < priorSuccess(9, 8));
+describe("the success curves", () => {
+  it("judges a task on each capability it requires, or on the mean level when it requires none", () => {
+    const levels = { code: 8, reasoning: 4 };
+    assert.deepEqual(capabilityGaps(levels, task({ capabilities: ["code", "reasoning"], complexity: 5 })), [
+      { capability: "code", level: 8, gap: 3 },
+      { capability: "reasoning", level: 4, gap: -1 },
+    ]);
+    assert.deepEqual(capabilityGaps(levels, task({ capabilities: [], complexity: 5 })), [
+      { capability: anyCapability, level: 6, gap: 1 },
+    ]);
   });
 
-  it("keeps the prior without a record, and blends it with a plain record", () => {
-    assert.equal(learnedSuccess(0.7, undefined, 4), 0.7);
-    close(learnedSuccess(0.7, { attempts: 6, successes: 3, meanDurationMs: null }, 4), (3 + 4 * 0.7) / 10);
+  it("starts from the prior: ≈ 79 % at the model's own level, rising with the level", () => {
+    const p = (gap: number) => estimateSuccess(noBelief, [{ capability: "code", level: 5, gap }], "k");
+    close(p(0).probability, 1 / (1 + Math.exp(-priorCurve.offset)));
+    assert.ok(p(-3).probability < p(0).probability && p(0).probability < p(3).probability);
+    assert.equal(p(0).prior, p(0).probability);
+    assert.deepEqual(fitCurve([]), { ...priorCurve, attempts: 0, successes: 0 });
   });
 
-  it("applies a calibrated record's difference to this task's prior, in log-odds", () => {
-    // The model did as well as the prior expected: no change.
-    close(
-      learnedSuccess(0.4, { attempts: 20, successes: 16, meanDurationMs: null, expectedSuccesses: 16 }, 4),
-      0.4,
-    );
-    // Better than expected: higher for this task too, and worse: lower.
-    const better = learnedSuccess(
-      0.4,
-      { attempts: 20, successes: 19, meanDurationMs: null, expectedSuccesses: 12 },
-      4,
-    );
-    const worse = learnedSuccess(
-      0.4,
-      { attempts: 20, successes: 4, meanDurationMs: null, expectedSuccesses: 12 },
-      4,
-    );
-    assert.ok(better > 0.6, `better ${better}`);
-    assert.ok(worse < 0.2, `worse ${worse}`);
+  it("learns a steep curve: 75 % at the level, 25 % one below, 4 % two below", () => {
+    const truth: [number, number][] = [
+      [2, 0.97],
+      [1, 0.92],
+      [0, 0.75],
+      [-1, 0.25],
+      [-2, 0.04],
+    ];
+    const curve = fitCurve(truth.map(([gap, p]) => ({ gap, attempts: 400, successes: Math.round(400 * p) })));
+    for (const [gap, p] of truth) {
+      const fitted = curveSuccess(curve, gap);
+      assert.ok(Math.abs(fitted - p) < 0.08, `gap ${gap}: ${fitted.toFixed(3)} vs ${p}`);
+    }
+    assert.ok(curve.slope > 1.5, `slope ${curve.slope}`);
+  });
+
+  it("keeps a curve from falling as the level rises, and the prior's pull on a few outcomes", () => {
+    const inverted = fitCurve([
+      { gap: -3, attempts: 50, successes: 45 },
+      { gap: 3, attempts: 50, successes: 5 },
+    ]);
+    assert.equal(inverted.slope, minSlope);
+    const few = fitCurve([{ gap: 0, attempts: 2, successes: 0 }]);
+    assert.ok(few.offset > 0, `two failures do not overturn the prior: offset ${few.offset}`);
+  });
+
+  it("keeps capabilities apart: weak at one, strong at another", () => {
+    let counts = countOutcome([], {
+      kind: "write",
+      gaps: [{ capability: "writing", gap: 0 }],
+      succeeded: true,
+    });
+    for (let i = 0; i < 60; i++) {
+      counts = countOutcome(counts, {
+        kind: "fix",
+        gaps: [{ capability: "code", gap: 0 }],
+        succeeded: i % 6 === 0,
+      });
+      counts = countOutcome(counts, {
+        kind: "write",
+        gaps: [{ capability: "writing", gap: 0 }],
+        succeeded: i % 12 !== 0,
+      });
+    }
+    const belief = learnBelief(counts);
+    const at = (capability: string, kind: string) =>
+      estimateSuccess(belief, [{ capability, level: 5, gap: 0 }], kind).probability;
+    assert.ok(at("code", "fix") < 0.3, `code ${at("code", "fix")}`);
+    assert.ok(at("writing", "write") > 0.85, `writing ${at("writing", "write")}`);
+    // Each kind is its capability's only user: the curves fit it, and no kind correction is needed.
+    assert.deepEqual(belief.kinds, {});
+  });
+
+  it("corrects a kind that does worse than the others sharing its capability, and decides by the weakest capability", () => {
+    let counts: ReturnType<typeof countOutcome> = [];
+    for (let i = 0; i < 80; i++) {
+      counts = countOutcome(counts, {
+        kind: "easy",
+        gaps: [{ capability: "code", gap: 0 }],
+        succeeded: i % 10 !== 0,
+      });
+      counts = countOutcome(counts, {
+        kind: "tricky",
+        gaps: [{ capability: "code", gap: 0 }],
+        succeeded: i % 2 === 0,
+      });
+    }
+    const belief = learnBelief(counts);
+    assert.ok(belief.kinds.tricky!.logOdds < -0.5 && belief.kinds.easy!.logOdds > 0.5);
+    const both = [
+      { capability: "code", level: 5, gap: 0 },
+      { capability: "reasoning", level: 2, gap: -3 },
+    ];
+    const estimate = estimateSuccess(belief, both, "easy");
+    assert.equal(estimate.capability, "reasoning");
+    assert.ok(estimate.probability < 0.5);
+  });
+
+  it("counts an outcome once per capability, at its rounded gap within ±10", () => {
+    const counts = countOutcome([], {
+      kind: "k",
+      gaps: [
+        { capability: "code", gap: 2.4 },
+        { capability: "reasoning", gap: -14 },
+      ],
+      succeeded: false,
+    });
+    assert.deepEqual(counts, [
+      { capability: "code", kind: "k", gap: 2, attempts: 1, successes: 0 },
+      { capability: "reasoning", kind: "k", gap: -10, attempts: 1, successes: 0 },
+    ]);
+    assert.equal(countedGap(7, 5.5), 2);
   });
 });
 
