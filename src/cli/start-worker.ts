@@ -2,6 +2,7 @@ import type { Deps } from "../app/deps.ts";
 import { fsarDepsOf } from "../app/fsar-deps.ts";
 import { indicatorReaders } from "../app/indicator-readers.ts";
 import { fsarStep } from "../fsar/fsar-step.ts";
+import { requireKnownPriceTargets } from "../models/price-targets.ts";
 import { moneyStep } from "../money/money-step.ts";
 import type { AttemptReport } from "../tasks/complete-tasks.ts";
 import { requireKnownKinds } from "../tasks/require-kinds.ts";
@@ -30,6 +31,7 @@ export async function startWorker(
   options: { concurrency?: number; kinds?: string[] } = {},
 ): Promise<StartedWorker> {
   if (options.kinds) requireKnownKinds(deps.kinds, options.kinds);
+  await requireKnownPriceTargets(deps);
   const kinds = options.kinds ?? deps.kinds.names();
   const concurrency = options.concurrency ?? deps.config.workers.concurrency;
   // Each worker evaluates the targets (one process at a time: telemetry/targets.ts), so that

@@ -11,6 +11,7 @@ import {
 import { checkModelConfig } from "../models/model-registry.ts";
 import { moneyConfigSchema } from "../money/money-config.ts";
 import { stripeConfigSchema } from "../money/stripe-config.ts";
+import { schedulerConfigSchema } from "../scheduler/scheduler-config.ts";
 import { taskConfigSchema } from "../tasks/task-config.ts";
 import { telemetryConfigSchema } from "../telemetry/telemetry-config.ts";
 import { workerConfigSchema } from "../workers/worker-config.ts";
@@ -69,6 +70,8 @@ export const configSchema = z
     money: moneyConfigSchema,
     /** FSAR reports: their schedule, triggers and the rubric's overrides (src/fsar/fsar-config.ts). */
     fsar: fsarConfigSchema,
+    /** The scheduler: what lateness is worth, globally, per kind and per idea (src/scheduler/scheduler-config.ts). */
+    scheduler: schedulerConfigSchema,
   })
   // Cross-references: a model's provider and fallbacks exist, ids are unique, prices resolve.
   .superRefine((config, ctx) => {

@@ -1,5 +1,10 @@
 import type { Database, Queryable } from "../db/database.ts";
 import { assignModels } from "../scheduler/assign-models.ts";
+import {
+  defaultSchedulerConfig,
+  priceOfLatenessFor,
+  type SchedulerConfig,
+} from "../scheduler/scheduler-config.ts";
 import type {
   Assignment,
   ExclusionKind,
@@ -19,6 +24,8 @@ export interface AssignmentDeps {
   db: Database;
   models: ModelRegistry;
   kinds: TaskKindRegistry;
+  /** The price of lateness (absent: the defaults). */
+  config?: { scheduler?: SchedulerConfig };
 }
 
 export interface AssignmentResult {
@@ -65,7 +72,10 @@ export async function assignClaimedTasks(
     // say; it is also when the stored assignment says it was made, the instant its reasons refer to.
     const now = world.now.getTime();
     const extra = new Map(world.tasks.map((t) => [t.id, t]));
-    const schedulerTasks = tasks.map((task) => toSchedulerTask(deps.kinds, task, extra.get(task.id)));
+    const pricing = deps.config?.scheduler ?? defaultSchedulerConfig;
+    const schedulerTasks = tasks.map((task) =>
+      toSchedulerTask(deps.kinds, pricing, task, extra.get(task.id)),
+    );
     const models = modelStates(deps.models, world, now);
     const assignments = assignModels({
       tasks: schedulerTasks,
@@ -186,6 +196,7 @@ SELECT json_build_object(
 
 function toSchedulerTask(
   kinds: TaskKindRegistry,
+  pricing: SchedulerConfig,
   task: ClaimedTask,
   extra: { pinned_model: string | null; idea_key: string | null } | undefined,
 ): SchedulerTask {
@@ -206,6 +217,7 @@ function toSchedulerTask(
     pinnedModel: extra?.pinned_model ?? null,
     idea: extra?.idea_key ?? null,
     previousModel: task.attempt > 1 ? task.aiModel : null,
+    priceOfLateness: priceOfLatenessFor(pricing, { kind: task.kind, idea: extra?.idea_key ?? null }),
   };
 }
 

@@ -9,6 +9,7 @@ import { type AssignmentResult, assignClaimedTasks, startCooldown } from "../mod
 import type { ModelRegistry } from "../models/model-registry.ts";
 import { costUsd } from "../models/prices.ts";
 import { ProviderError } from "../models/providers/provider-types.ts";
+import type { SchedulerConfig } from "../scheduler/scheduler-config.ts";
 import { claimTaskBatch } from "../tasks/claim-tasks.ts";
 import type { AttemptReport, CompletedTask } from "../tasks/complete-tasks.ts";
 import type { ClaimedTask } from "../tasks/task.ts";
@@ -70,7 +71,7 @@ export interface WorkerPoolEvents {
 /** What a pool needs: the database, its sections of the configuration, the kinds it runs and the models they run on. */
 export interface PoolDeps {
   db: Database;
-  config: { workers: WorkerConfig; tasks: TaskConfig };
+  config: { workers: WorkerConfig; tasks: TaskConfig; scheduler?: SchedulerConfig };
   kinds: TaskKindRegistry;
   logger: Logger;
   models: ModelRegistry;
