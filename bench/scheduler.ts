@@ -14,7 +14,10 @@ import { parseSchedulerBenchOptions, usage } from "./scheduler/options.ts";
 import { type Cell, jsonLines, summary, table, verdicts } from "./scheduler/report.ts";
 import { simulate } from "./scheduler/simulate.ts";
 import { strategyNames } from "./scheduler/strategies.ts";
-import { workloads } from "./scheduler/workloads.ts";
+import { stagesOf } from "./scheduler/world.ts";
+import { classic } from "./scheduler/worlds/classic.ts";
+
+const workloads = classic.scenarios;
 
 function main(): number {
   let options: ReturnType<typeof parseSchedulerBenchOptions>;
@@ -34,7 +37,7 @@ function main(): number {
   const started = performance.now();
   for (const workload of chosen) {
     for (const strategy of strategyNames) {
-      const runs = seeds.map((seed) => measure(simulate(workload, strategy, seed)));
+      const runs = seeds.map((seed) => measure(simulate(classic, workload, strategy, seed)));
       cells.push({ strategy, workload: workload.name, seeds, metrics: meanOf(runs) });
       const elapsed = ((performance.now() - started) / 1_000).toFixed(1);
       process.stderr.write(`${workload.name}: ${strategy} done (${elapsed} s)\n`);
@@ -46,7 +49,7 @@ function main(): number {
     process.stderr.write(`${summary(found)}\n`);
   } else {
     const descriptions = new Map(workloads.map((w) => [w.name, w.description]));
-    process.stdout.write(`${table(cells, descriptions, found)}\n`);
+    process.stdout.write(`${table(cells, descriptions, found, stagesOf(classic))}\n`);
   }
   return 0;
 }

@@ -1,5 +1,4 @@
 import type { RunResult, TaskRecord } from "./simulate.ts";
-import { kindNames, kinds } from "./workloads.ts";
 
 /**
  * What a run is judged by. A task's weight is w = 1 + urgency (1 to 11): an urgency-10 task
@@ -29,8 +28,6 @@ export interface Metrics {
   rate_limited: number;
 }
 
-export const stageNames = kindNames.map((kind) => kinds[kind].stage);
-
 export function taskWeight(task: Pick<TaskRecord, "urgency">): number {
   return 1 + task.urgency;
 }
@@ -38,7 +35,7 @@ export function taskWeight(task: Pick<TaskRecord, "urgency">): number {
 export function measure(run: RunResult): Metrics {
   const completion = (t: TaskRecord) => (t.endMs - t.arrivalMs) / 1_000;
   const stages: Metrics["stages"] = {};
-  for (const stage of stageNames) {
+  for (const stage of run.stages) {
     const times = run.tasks.filter((t) => t.stage === stage).map(completion);
     stages[stage] = { p50_s: percentile(times, 50), p95_s: percentile(times, 95) };
   }
@@ -65,11 +62,11 @@ export function measure(run: RunResult): Metrics {
   };
 }
 
-/** The mean of each metric over runs (seeds). */
+/** The mean of each metric over runs (seeds) of one scenario. */
 export function meanOf(list: readonly Metrics[]): Metrics {
   const avg = (pick: (m: Metrics) => number) => list.reduce((sum, m) => sum + pick(m), 0) / list.length;
   const stages: Metrics["stages"] = {};
-  for (const stage of stageNames) {
+  for (const stage of Object.keys(list[0]?.stages ?? {})) {
     stages[stage] = {
       p50_s: avg((m) => m.stages[stage]?.p50_s ?? 0),
       p95_s: avg((m) => m.stages[stage]?.p95_s ?? 0),

@@ -1,5 +1,7 @@
 import { parseArgs } from "node:util";
-import { workloads } from "./workloads.ts";
+import { classic } from "./worlds/classic.ts";
+
+const workloads = classic.scenarios;
 
 export interface SchedulerBenchOptions {
   json: boolean;

@@ -72,3 +72,17 @@ export function pickWeighted(random: Random, weights: readonly number[]): number
   }
   return weights.length - 1;
 }
+
+/** A standard normal draw (Box–Muller; takes two uniform draws). */
+export function normal(random: Random): number {
+  const u = 1 - random();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/** A Poisson-distributed count with the given (small) mean, by Knuth's product of uniforms. */
+export function poissonCount(random: Random, mean: number): number {
+  const limit = Math.exp(-mean);
+  let count = 0;
+  for (let product = random(); product > limit; product *= random()) count++;
+  return count;
+}

@@ -1,4 +1,4 @@
-import { type Metrics, stageNames } from "./metrics.ts";
+import type { Metrics } from "./metrics.ts";
 import type { StrategyName } from "./strategies.ts";
 
 /** One strategy on one workload: the mean of each metric over the seeds. */
@@ -97,6 +97,7 @@ export function table(
   cells: readonly Cell[],
   descriptions: ReadonlyMap<string, string>,
   found: readonly Verdict[],
+  stageNames: readonly string[],
 ): string {
   const out: string[] = [];
   const stageHeads = stageNames.map((stage) => `${stage} p50/p95`);

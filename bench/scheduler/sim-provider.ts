@@ -1,7 +1,7 @@
 import { drawSimRolls, simOutcome } from "../../src/models/providers/sim-outcome.ts";
 import type { Random } from "./random.ts";
 import type { SimModel } from "./sim-models.ts";
-import type { SimTaskSpec } from "./workloads.ts";
+import type { SimTaskSpec, World } from "./world.ts";
 
 /**
  * The simulated provider and the simulated work, in simulated time. A call's outcome is the `sim`
@@ -14,7 +14,8 @@ import type { SimTaskSpec } from "./workloads.ts";
  * mean output length is the task's estimate rather than the profile's `outputTokens` (tasks of
  * different kinds differ in size); and a 429 takes a round trip's time rather than none.
  *
- * The work itself can then be unusable (the handler's checks reject it): see acceptProbability.
+ * The work itself can then be unusable (the handler's checks reject it), with the probability
+ * the world's quality model gives (World.accept).
  */
 
 export type CallOutcome =
@@ -39,6 +40,7 @@ export function callModel(
   task: SimTaskSpec,
   now: number,
   random: Random,
+  accept: World["accept"],
 ): CallOutcome {
   // Every draw is taken, in this order, whatever happens: the attempt's outcome is a function of its stream.
   const rolls = drawSimRolls(random);
@@ -63,37 +65,9 @@ export function callModel(
         kind: "answered",
         latencyMs: outcome.latencyMs,
         outputTokens: outcome.outputTokens,
-        accepted: qualityRoll < acceptProbability(model, task),
+        accepted: qualityRoll < accept(model, task),
       };
   }
-}
-
-/**
- * The world's quality model (NOT the scheduler's, which is src/scheduler/success-model.ts and has
- * to learn this one): the probability that a model's answer to a task is usable,
- *
- *   P(usable) = 0.96 × Φ((L − complexity + 1) ÷ 1.6)
- *
- * where Φ is the standard normal distribution function and L the model's true level for the task:
- * the lowest of its declared levels in the capabilities the task requires, plus the model's hidden
- * skill offset for the task's kind (sim-models.ts). At L = complexity a model succeeds 70 % of the
- * time, three levels above 95 %, three below 10 %; nothing is ever certain (the 0.96: specs are
- * ambiguous, checks are strict).
- */
-export function acceptProbability(model: SimModel, task: SimTaskSpec): number {
-  const declared = Math.min(...task.capabilities.map((skill) => model.config.capabilities[skill] ?? 0));
-  const level = declared + model.truth.skillOffset[task.kind];
-  return 0.96 * normalCdf((level - task.complexity + 1) / 1.6);
-}
-
-/** Φ, by the Abramowitz–Stegun 7.1.26 approximation of erf (error below 1.5 × 10⁻⁷). */
-export function normalCdf(x: number): number {
-  const z = Math.abs(x) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * z);
-  const poly =
-    t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
-  const erf = 1 - poly * Math.exp(-z * z);
-  return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }
 
 /** What an answered call costs: its tokens at the model's prices. Refused and failed calls are not billed. */

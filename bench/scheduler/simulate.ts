@@ -3,10 +3,10 @@ import type { ModelState, SchedulerTask } from "../../src/scheduler/scheduler-ty
 import { retryDelayMs } from "../../src/workers/retry-backoff.ts";
 import { EventQueue } from "./event-queue.ts";
 import { stream } from "./random.ts";
-import { type SimModel, simModels } from "./sim-models.ts";
+import type { SimModel } from "./sim-models.ts";
 import { type CallOutcome, callCostUsd, callModel, type ProviderState } from "./sim-provider.ts";
 import { createStrategy, type Strategy, type StrategyName } from "./strategies.ts";
-import { generateTasks, type SimTaskSpec, type WorkloadSpec } from "./workloads.ts";
+import { generateTasks, type Scenario, type SimTaskSpec, stagesOf, type World } from "./world.ts";
 
 /**
  * The discrete-event simulation: tasks arrive, wait until a strategy gives them a model, run for
@@ -64,7 +64,10 @@ export interface TaskRecord {
 }
 
 export interface RunResult {
-  workload: string;
+  world: string;
+  scenario: string;
+  /** The world's stages, in its order (metrics are reported per stage). */
+  stages: string[];
   strategy: StrategyName;
   seed: number;
   tasks: TaskRecord[];
@@ -113,7 +116,7 @@ type SimEvent =
   | { type: "wake" };
 
 export interface SimulateOptions {
-  /** Tasks to run instead of the workload's (tests). */
+  /** Tasks to run instead of the scenario's (tests). */
   tasks?: SimTaskSpec[];
   models?: SimModel[];
   /** Steward's weights, when other than the defaults. */
@@ -121,18 +124,19 @@ export interface SimulateOptions {
 }
 
 export function simulate(
-  workload: WorkloadSpec,
+  world: World,
+  scenario: Scenario,
   strategyName: StrategyName,
   seed: number,
   options: SimulateOptions = {},
 ): RunResult {
-  const specs = options.tasks ?? generateTasks(workload, seed);
+  const specs = options.tasks ?? generateTasks(world, scenario, seed);
   const strategy: Strategy = createStrategy(
     strategyName,
     stream("strategy", strategyName, seed),
     options.weights,
   );
-  const models: ModelRuntime[] = (options.models ?? simModels()).map((sim) => ({
+  const models: ModelRuntime[] = (options.models ?? world.models()).map((sim) => ({
     sim,
     inFlight: 0,
     starts: [],
@@ -159,7 +163,9 @@ export function simulate(
   for (const spec of specs) events.push(epoch + spec.arrivalMs, { type: "arrive", taskId: spec.id });
   const wakes = new Set<number>();
   const result: RunResult = {
-    workload: workload.name,
+    world: world.name,
+    scenario: scenario.name,
+    stages: stagesOf(world),
     strategy: strategyName,
     seed,
     tasks: [],
@@ -173,8 +179,8 @@ export function simulate(
 
   const start = (task: TaskRuntime, model: ModelRuntime, now: number) => {
     const { spec } = task;
-    const random = stream("attempt", workload.name, seed, spec.id, task.attempt);
-    const outcome = callModel(model.sim, model.provider, spec, now, random);
+    const random = stream("attempt", scenario.name, seed, spec.id, task.attempt);
+    const outcome = callModel(model.sim, model.provider, spec, now, random, world.accept);
     const backoffRoll = random();
     model.inFlight++;
     model.starts.push({ at: now, tokens: spec.estimatedInputTokens + spec.estimatedOutputTokens });

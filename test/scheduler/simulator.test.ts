@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { normalCdf } from "../../bench/scheduler/distributions.ts";
 import { EventQueue } from "../../bench/scheduler/event-queue.ts";
 import { measure } from "../../bench/scheduler/metrics.ts";
 import { mulberry32 } from "../../bench/scheduler/random.ts";
-import { type SimModel, simModels } from "../../bench/scheduler/sim-models.ts";
-import { acceptProbability, callModel, normalCdf } from "../../bench/scheduler/sim-provider.ts";
+import type { SimModel } from "../../bench/scheduler/sim-models.ts";
+import { callModel } from "../../bench/scheduler/sim-provider.ts";
 import { maxAttempts, simulate } from "../../bench/scheduler/simulate.ts";
 import { strategyNames } from "../../bench/scheduler/strategies.ts";
-import {
-  generateTasks,
-  type SimTaskSpec,
-  type WorkloadSpec,
-  workloads,
-} from "../../bench/scheduler/workloads.ts";
+import { generateTasks, type Scenario, type SimTaskSpec } from "../../bench/scheduler/world.ts";
+import { classic, classicAccept } from "../../bench/scheduler/worlds/classic.ts";
 
-/** A suite workload cut to a few minutes of arrivals, so that a run takes a fraction of a second. */
-function short(name: string, minutes = 8): WorkloadSpec {
-  const workload = workloads.find((w) => w.name === name);
+const simModels = classic.models;
+const accept = classic.accept;
+
+/** A classic workload cut to a few minutes of arrivals, so that a run takes a fraction of a second. */
+function short(name: string, minutes = 8): Scenario {
+  const workload = classic.scenarios.find((w) => w.name === name);
   assert.ok(workload, name);
   return { ...workload, horizonMs: minutes * 60_000 };
 }
@@ -62,17 +62,17 @@ describe("the simulated provider", () => {
   it("refuses every call during a burst of 429s, with the profile's Retry-After", () => {
     const model = withProfile({ rateLimitBurstRate: 1, rateLimitBurstMs: 10_000, retryAfterSeconds: 7 });
     const provider = { burstUntil: 0 };
-    const first = callModel(model, provider, spec(), 1_000, mulberry32(1));
+    const first = callModel(model, provider, spec(), 1_000, mulberry32(1), accept);
     assert.deepEqual(first.kind === "rate_limited" && first.retryAfterMs, 7_000);
     assert.equal(provider.burstUntil, 11_000);
     const calm = withProfile({ rateLimitBurstRate: 0 });
-    assert.equal(callModel(calm, provider, spec(), 5_000, mulberry32(2)).kind, "rate_limited");
-    assert.notEqual(callModel(calm, provider, spec(), 11_000, mulberry32(2)).kind, "rate_limited");
+    assert.equal(callModel(calm, provider, spec(), 5_000, mulberry32(2), accept).kind, "rate_limited");
+    assert.notEqual(callModel(calm, provider, spec(), 11_000, mulberry32(2), accept).kind, "rate_limited");
   });
 
   it("fails with a server error at the failure rate, after its time to first token", () => {
     const model = withProfile({ failureRate: 1, rateLimitBurstRate: 0, jitter: 0 });
-    const outcome = callModel(model, { burstUntil: 0 }, spec(), 0, mulberry32(3));
+    const outcome = callModel(model, { burstUntil: 0 }, spec(), 0, mulberry32(3), accept);
     assert.deepEqual(outcome, { kind: "server_error", latencyMs: model.config.sim.baseLatencyMs });
   });
 
@@ -80,7 +80,7 @@ describe("the simulated provider", () => {
     const model = withProfile({ failureRate: 0, rateLimitBurstRate: 0 });
     const { baseLatencyMs, perOutputTokenMs, jitter } = model.config.sim;
     for (let seed = 1; seed <= 50; seed++) {
-      const outcome = callModel(model, { burstUntil: 0 }, spec(), 0, mulberry32(seed));
+      const outcome = callModel(model, { burstUntil: 0 }, spec(), 0, mulberry32(seed), accept);
       assert.equal(outcome.kind, "answered");
       if (outcome.kind !== "answered") continue;
       assert.ok(outcome.outputTokens >= 500 && outcome.outputTokens <= 1_500);
@@ -95,13 +95,11 @@ describe("the simulated provider", () => {
   it("judges the work by true level against complexity (the world's quality model)", () => {
     const mid = simModels().find((m) => m.config.id === "sim-mid")!;
     // sim-mid declares code 7; its hidden offset on implement_idea is 0.
-    assert.ok(Math.abs(acceptProbability(mid, spec({ complexity: 7 })) - 0.96 * normalCdf(1 / 1.6)) < 1e-12);
-    assert.ok(
-      acceptProbability(mid, spec({ complexity: 9 })) < acceptProbability(mid, spec({ complexity: 5 })),
-    );
+    assert.ok(Math.abs(classicAccept(mid, spec({ complexity: 7 })) - 0.96 * normalCdf(1 / 1.6)) < 1e-12);
+    assert.ok(classicAccept(mid, spec({ complexity: 9 })) < classicAccept(mid, spec({ complexity: 5 })));
     // Its hidden offset on self_improvement is −2: worse than its declared levels say.
     const self = spec({ kind: "self_improvement", capabilities: ["code", "reasoning"], complexity: 6 });
-    assert.ok(Math.abs(acceptProbability(mid, self) - 0.96 * normalCdf((6 - 2 - 6 + 1) / 1.6)) < 1e-12);
+    assert.ok(Math.abs(classicAccept(mid, self) - 0.96 * normalCdf((6 - 2 - 6 + 1) / 1.6)) < 1e-12);
     assert.ok(Math.abs(normalCdf(0) - 0.5) < 1e-9 && Math.abs(normalCdf(1.96) - 0.975) < 1e-4);
   });
 });
@@ -109,9 +107,9 @@ describe("the simulated provider", () => {
 describe("the workload generator", () => {
   it("draws the same tasks for the same seed, other tasks for another", () => {
     const steady = short("steady");
-    assert.deepEqual(generateTasks(steady, 4), generateTasks(steady, 4));
-    assert.notDeepEqual(generateTasks(steady, 4), generateTasks(steady, 5));
-    for (const task of generateTasks(steady, 4)) {
+    assert.deepEqual(generateTasks(classic, steady, 4), generateTasks(classic, steady, 4));
+    assert.notDeepEqual(generateTasks(classic, steady, 4), generateTasks(classic, steady, 5));
+    for (const task of generateTasks(classic, steady, 4)) {
       assert.ok(task.complexity >= 0 && task.complexity <= 10 && task.deadlineMs > task.arrivalMs);
     }
   });
@@ -121,16 +119,20 @@ describe("the simulation", () => {
   it("is deterministic for a seed, for every strategy", () => {
     const workload = short("bursty", 5);
     for (const strategy of strategyNames) {
-      assert.deepEqual(simulate(workload, strategy, 11), simulate(workload, strategy, 11), strategy);
+      assert.deepEqual(
+        simulate(classic, workload, strategy, 11),
+        simulate(classic, workload, strategy, 11),
+        strategy,
+      );
     }
   });
 
   it("ends every task that arrives exactly once, succeeded or failed, and counts every attempt", () => {
     for (const name of ["steady", "overload"]) {
       const workload = short(name, 4);
-      const arrived = generateTasks(workload, 3);
+      const arrived = generateTasks(classic, workload, 3);
       for (const strategy of strategyNames) {
-        const run = simulate(workload, strategy, 3);
+        const run = simulate(classic, workload, strategy, 3);
         const ids = run.tasks.map((t) => t.id).sort((a, b) => a - b);
         assert.deepEqual(
           ids,
@@ -156,8 +158,8 @@ describe("the simulation", () => {
   it("gives Steward a lower weighted tardiness than round-robin on a short run", () => {
     for (const seed of [1, 2]) {
       const workload = short("steady");
-      const steward = measure(simulate(workload, "steward", seed));
-      const roundRobin = measure(simulate(workload, "round-robin", seed));
+      const steward = measure(simulate(classic, workload, "steward", seed));
+      const roundRobin = measure(simulate(classic, workload, "round-robin", seed));
       assert.ok(
         steward.weighted_tardiness < roundRobin.weighted_tardiness,
         `seed ${seed}: Steward ${steward.weighted_tardiness} vs round-robin ${roundRobin.weighted_tardiness}`,

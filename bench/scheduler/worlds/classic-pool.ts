@@ -1,48 +1,11 @@
-import { type ModelConfig, modelConfigSchema } from "../../src/models/model-config.ts";
-import type { KindName } from "./workloads.ts";
+import { buildPool, type PoolEntry, type SimModel } from "../sim-models.ts";
 
 /**
- * The pool of simulated models, from fast, cheap and weak to slow, expensive and strong. Each is
- * a model configuration as Steward reads it (validated by the production schema) with a `sim`
- * profile, plus what the configuration does not say and only the world knows (`truth`).
- *
- * Prices, limits and latencies are in the proportions of real tiers (a "nano" model at a few
- * cents per million tokens up to a frontier model at tens of dollars); none is a real model.
+ * The classic world's pool of five simulated models, from fast, cheap and weak to slow,
+ * expensive and strong. Prices, limits and latencies are in the proportions of real tiers (a
+ * "nano" model at a few cents per million tokens up to a frontier model at tens of dollars); none
+ * is a real model. Each model's hidden skill offset is per kind of task (classic.ts reads it so).
  */
-
-export interface SimModel {
-  config: ModelConfig & { sim: NonNullable<ModelConfig["sim"]>; price: NonNullable<ModelConfig["price"]> };
-  truth: {
-    /**
-     * True skill minus declared skill, per kind of task: configurations are written from
-     * vendors' claims and a few trials, and a model is better or worse on some kinds of work
-     * than its declared levels say. The scheduler is never told these; it can only learn them
-     * from outcomes (ModelKindStats).
-     */
-    skillOffset: Record<KindName, number>;
-  };
-}
-
-interface PoolEntry {
-  id: string;
-  capabilities: { code: number; writing: number; reasoning: number };
-  maxComplexity: number;
-  contextWindow: number;
-  price: [input: number, output: number];
-  concurrency: number;
-  requestsPerMinute: number;
-  tokensPerMinute: number;
-  fallback: string[];
-  sim: {
-    baseLatencyMs: number;
-    perOutputTokenMs: number;
-    failureRate: number;
-    rateLimitBurstRate: number;
-    rateLimitBurstMs: number;
-    retryAfterSeconds: number;
-  };
-  skillOffset: Record<KindName, number>;
-}
 
 const pool: PoolEntry[] = [
   {
@@ -147,28 +110,7 @@ const pool: PoolEntry[] = [
   },
 ];
 
-/** The pool, in id order, each configuration parsed by Steward's own schema. */
-export function simModels(): SimModel[] {
-  return pool
-    .map((entry) => {
-      const config = modelConfigSchema.parse({
-        id: entry.id,
-        provider: "sim",
-        model: entry.id,
-        capabilities: entry.capabilities,
-        maxComplexity: entry.maxComplexity,
-        contextWindow: entry.contextWindow,
-        price: { inputPerMTok: entry.price[0], outputPerMTok: entry.price[1] },
-        concurrency: entry.concurrency,
-        requestsPerMinute: entry.requestsPerMinute,
-        tokensPerMinute: entry.tokensPerMinute,
-        fallback: entry.fallback,
-        sim: { ...entry.sim, jitter: 0.2 },
-      });
-      return {
-        config: config as SimModel["config"],
-        truth: { skillOffset: entry.skillOffset },
-      };
-    })
-    .sort((a, b) => (a.config.id < b.config.id ? -1 : 1));
+/** The pool, in id order. */
+export function classicModels(): SimModel[] {
+  return buildPool(pool);
 }

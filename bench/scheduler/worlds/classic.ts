@@ -1,182 +1,78 @@
-import { exponential, type Random, stream, triangular, uniform, uniformInt } from "./random.ts";
+import { batches, both, onOff, poisson } from "../arrivals.ts";
+import { normalCdf } from "../distributions.ts";
+import type { SimModel } from "../sim-models.ts";
+import type { KindSpec, Scenario, SimTaskSpec, World } from "../world.ts";
+import { classicModels } from "./classic-pool.ts";
 
 /**
- * The workloads of the suite: kinds of task (each with its stage, complexity, required
- * capabilities, sizes, urgency and deadline window) and arrival processes. They were fixed before
- * the scheduler was tuned, and are not changed to suit any strategy (docs/scheduling.md).
+ * The classic world, the one Steward's weighted scheduler was first built and tuned beside:
+ * three kinds of task, five models (classic-pool.ts) whose hidden offsets are per kind, a probit
+ * quality model, and six workloads. It is kept exactly as it was, so that its numbers stay
+ * comparable from one version of the scheduler to the next (docs/scheduling.md).
  */
 
-export const kindNames = ["implement_idea", "idea_implementation", "self_improvement"] as const;
-export type KindName = (typeof kindNames)[number];
-
-export interface KindSpec {
-  stage: string;
-  capabilities: string[];
-  /** Triangular distribution of complexity (rounded to an integer in 0–10). */
-  complexity: { min: number; max: number; mode: number };
-  /** Uniform ranges of the estimated tokens. */
-  inputTokens: [number, number];
-  outputTokens: [number, number];
-  /** Uniform integer range of urgency. */
-  urgency: [number, number];
-  /** Deadline = arrival + a uniform draw from this range, seconds. */
-  deadlineS: [number, number];
-}
+const minutes = (n: number) => n * 60_000;
 
 // Stage names as the task engine's demo kinds spell them (src/demo/demo-kinds.ts).
-export const kinds: Record<KindName, KindSpec> = {
+const kinds: Record<string, KindSpec> = {
   // Code for an idea: mid-sized, mostly moderate, some hard; minutes to spare.
   implement_idea: {
     stage: "Implement Ideas",
     capabilities: ["code"],
-    complexity: { min: 2, max: 9, mode: 6 },
-    inputTokens: [3_000, 9_000],
-    outputTokens: [800, 1_600],
+    complexity: { kind: "triangular", min: 2, mode: 6, max: 9 },
+    inputTokens: { kind: "uniform", min: 3_000, max: 9_000 },
+    outputTokens: { kind: "uniform", min: 800, max: 1_600 },
     urgency: [3, 8],
-    deadlineS: [120, 360],
+    deadlineS: { kind: "uniform", min: 120, max: 360 },
   },
   // Writing up an idea (pages, copy): short, mostly easy, urgent, tight deadlines.
   idea_implementation: {
     stage: "Idea Implementation",
     capabilities: ["writing"],
-    complexity: { min: 1, max: 7, mode: 3 },
-    inputTokens: [1_500, 4_500],
-    outputTokens: [400, 1_000],
+    complexity: { kind: "triangular", min: 1, mode: 3, max: 7 },
+    inputTokens: { kind: "uniform", min: 1_500, max: 4_500 },
+    outputTokens: { kind: "uniform", min: 400, max: 1_000 },
     urgency: [5, 10],
-    deadlineS: [45, 150],
+    deadlineS: { kind: "uniform", min: 45, max: 150 },
   },
   // Steward improving its own code: long context, hard, rarely urgent, generous deadlines.
   self_improvement: {
     stage: "Self-Improvement",
     capabilities: ["code", "reasoning"],
-    complexity: { min: 4, max: 10, mode: 7 },
-    inputTokens: [8_000, 16_000],
-    outputTokens: [1_000, 2_000],
+    complexity: { kind: "triangular", min: 4, mode: 7, max: 10 },
+    inputTokens: { kind: "uniform", min: 8_000, max: 16_000 },
+    outputTokens: { kind: "uniform", min: 1_000, max: 2_000 },
     urgency: [0, 4],
-    deadlineS: [900, 2_400],
+    deadlineS: { kind: "uniform", min: 900, max: 2_400 },
   },
 };
 
-export interface SimTaskSpec {
-  id: number;
-  kind: KindName;
-  stage: string;
-  urgency: number;
-  complexity: number;
-  capabilities: string[];
-  /** Simulated ms since the start of the run. */
-  arrivalMs: number;
-  deadlineMs: number;
-  estimatedInputTokens: number;
-  estimatedOutputTokens: number;
-}
+const usualMix = { implement_idea: 0.45, idea_implementation: 0.4, self_improvement: 0.15 };
 
-/** An arrival process: the arrival times (ms) within the horizon, drawn from `random`. */
-type Arrivals = (random: Random, horizonMs: number) => number[];
-
-export interface WorkloadSpec {
-  name: string;
-  description: string;
-  horizonMs: number;
-  arrivals: Arrivals;
-  /** Share of each kind. */
-  mix: Record<KindName, number>;
-  /** Added to every drawn complexity (then clamped to 0–10). */
-  complexityShift?: number;
-  /** Multiplies every deadline window. */
-  deadlineFactor?: number;
-}
-
-const minutes = (n: number) => n * 60_000;
-
-/** Poisson arrivals at `perSecond`, from `fromMs` to `toMs`. */
-function poisson(perSecond: number, fromMs = 0, toMs?: number): Arrivals {
-  return (random, horizonMs) => {
-    const end = toMs ?? horizonMs;
-    const times: number[] = [];
-    for (
-      let t = fromMs + exponential(random, 1_000 / perSecond);
-      t < end;
-      t += exponential(random, 1_000 / perSecond)
-    ) {
-      times.push(t);
-    }
-    return times;
-  };
-}
-
-/** On/off (a two-state Markov-modulated Poisson process): bursts at `onRate`, lulls at `offRate`. */
-function onOff(onRate: number, offRate: number, meanOnMs: number, meanOffMs: number): Arrivals {
-  return (random, horizonMs) => {
-    const times: number[] = [];
-    let t = 0;
-    let on = false;
-    while (t < horizonMs) {
-      const periodEnd = Math.min(horizonMs, t + exponential(random, on ? meanOnMs : meanOffMs));
-      const rate = on ? onRate : offRate;
-      for (
-        let a = t + exponential(random, 1_000 / rate);
-        a < periodEnd;
-        a += exponential(random, 1_000 / rate)
-      ) {
-        times.push(a);
-      }
-      t = periodEnd;
-      on = !on;
-    }
-    return times;
-  };
-}
-
-/** A batch of `size` tasks at once every `everyMs` (first at `everyMs` ÷ 10), over Poisson background. */
-function batches(size: number, everyMs: number, backgroundPerSecond: number): Arrivals {
-  return (random, horizonMs) => {
-    const times = poisson(backgroundPerSecond)(random, horizonMs);
-    for (let t = everyMs / 10; t < horizonMs; t += everyMs) {
-      for (let i = 0; i < size; i++) times.push(t);
-    }
-    return times.sort((a, b) => a - b);
-  };
-}
-
-function both(...parts: Arrivals[]): Arrivals {
-  return (random, horizonMs) => parts.flatMap((part) => part(random, horizonMs)).sort((a, b) => a - b);
-}
-
-const usualMix: Record<KindName, number> = {
-  implement_idea: 0.45,
-  idea_implementation: 0.4,
-  self_improvement: 0.15,
-};
-
-export const workloads: WorkloadSpec[] = [
+const workloads: Scenario[] = [
   {
     name: "steady",
     description: "Poisson arrivals, 0.4 tasks/s for 30 min, the usual mix",
     horizonMs: minutes(30),
     arrivals: poisson(0.4),
-    mix: usualMix,
   },
   {
     name: "bursty",
     description: "on/off: bursts of 1.5 tasks/s (≈1 min) between lulls of 0.1/s (≈3 min), 30 min",
     horizonMs: minutes(30),
     arrivals: onOff(1.5, 0.1, 60_000, 180_000),
-    mix: usualMix,
   },
   {
     name: "batch",
     description: "a batch of 80 tasks every 5 min over 0.1 tasks/s, 30 min",
     horizonMs: minutes(30),
     arrivals: batches(80, minutes(5), 0.1),
-    mix: usualMix,
   },
   {
     name: "tight-deadlines",
     description: "as steady, every deadline window × 0.4",
     horizonMs: minutes(30),
     arrivals: poisson(0.4),
-    mix: usualMix,
     deadlineFactor: 0.4,
   },
   {
@@ -194,43 +90,36 @@ export const workloads: WorkloadSpec[] = [
     description: "2.5 tasks/s for 10 min (≈1.4× what the pool can serve), then 0.1/s for 20 min",
     horizonMs: minutes(30),
     arrivals: both(poisson(2.5, 0, minutes(10)), poisson(0.1, minutes(10))),
-    mix: usualMix,
   },
 ];
 
-/** The tasks of one workload for one seed: the same for every strategy. */
-export function generateTasks(workload: WorkloadSpec, seed: number): SimTaskSpec[] {
-  const arrivalsRandom = stream("arrivals", workload.name, seed);
-  const random = stream("tasks", workload.name, seed);
-  const times = workload.arrivals(arrivalsRandom, workload.horizonMs);
-  const shares = kindNames.map((kind) => workload.mix[kind]);
-  const total = shares.reduce((a, b) => a + b, 0);
-  return times.map((arrivalMs, i) => {
-    let u = random() * total;
-    let kind: KindName = kindNames[kindNames.length - 1]!;
-    for (const [k, name] of kindNames.entries()) {
-      u -= shares[k]!;
-      if (u < 0) {
-        kind = name;
-        break;
-      }
-    }
-    const spec = kinds[kind];
-    const drawn = triangular(random, spec.complexity.min, spec.complexity.max, spec.complexity.mode);
-    const complexity = Math.max(0, Math.min(10, Math.round(drawn + (workload.complexityShift ?? 0))));
-    const window =
-      uniform(random, spec.deadlineS[0], spec.deadlineS[1]) * 1_000 * (workload.deadlineFactor ?? 1);
-    return {
-      id: i + 1,
-      kind,
-      stage: spec.stage,
-      urgency: uniformInt(random, spec.urgency[0], spec.urgency[1]),
-      complexity,
-      capabilities: spec.capabilities,
-      arrivalMs,
-      deadlineMs: arrivalMs + window,
-      estimatedInputTokens: Math.round(uniform(random, spec.inputTokens[0], spec.inputTokens[1])),
-      estimatedOutputTokens: Math.round(uniform(random, spec.outputTokens[0], spec.outputTokens[1])),
-    };
-  });
+/**
+ * The classic quality model: the probability that a model's answer to a task is usable,
+ *
+ *   P(usable) = 0.96 × Φ((L − complexity + 1) ÷ 1.6)
+ *
+ * where Φ is the standard normal distribution function and L the model's true level for the task:
+ * the lowest of its declared levels in the capabilities the task requires, plus the model's hidden
+ * skill offset for the task's kind (classic-pool.ts). At L = complexity a model succeeds 70 % of
+ * the time, three levels above 95 %, three below 10 %; nothing is ever certain (the 0.96: specs
+ * are ambiguous, checks are strict).
+ */
+export function classicAccept(model: SimModel, task: SimTaskSpec): number {
+  const declared = Math.min(...task.capabilities.map((skill) => model.config.capabilities[skill] ?? 0));
+  const level = declared + (model.truth.skillOffset[task.kind] ?? 0);
+  return 0.96 * normalCdf((level - task.complexity + 1) / 1.6);
 }
+
+export const classic: World = {
+  name: "classic",
+  description:
+    "the world the weighted scheduler was built beside: 3 kinds, 5 models with hidden offsets per kind, 6 workloads",
+  // Written together with the scheduler it judged, and tuned beside: the reason the others exist.
+  writtenBeforeSchedulerChanges: false,
+  models: classicModels,
+  kinds,
+  mix: usualMix,
+  accept: classicAccept,
+  scenarios: workloads,
+  seeds: 5,
+};
