@@ -1,5 +1,6 @@
 import type { Queryable } from "../db/database.ts";
 import type { ModelState } from "../scheduler/scheduler-types.ts";
+import { anyCapability, learnBelief, priorCurve } from "../scheduler/success-curve.ts";
 import { exhaustedIdeas, modelStates, readModelWorld } from "./model-assignment.ts";
 import type { ModelRegistry } from "./model-registry.ts";
 
@@ -35,6 +36,13 @@ export interface ModelStatus {
   lastHour: { calls: number; succeeded: number; p50LatencyMs: number | null; p95LatencyMs: number | null };
   /** Learned per kind: attempts, success rate, mean duration of successes. */
   learned: { kind: string; attempts: number; successRate: number; meanDurationMs: number | null }[];
+  /**
+   * What the scheduler learned of its success (src/scheduler/success-curve.ts): per capability
+   * it was judged on, the curve p = σ(offset + slope × gap), gap = level − complexity, before and
+   * after learning, with the outcomes it was fitted to; and the kinds that differ from their curves.
+   */
+  successCurves: SuccessCurveView[];
+  kindCorrections: { kind: string; logOdds: number; attempts: number }[];
   /** What the scheduler would see: "available", or why not. */
   state:
     | "available"
@@ -43,6 +51,19 @@ export interface ModelStatus {
     | "budget spent"
     | "at concurrency limit"
     | "at rate limit";
+}
+
+export interface SuccessCurveView {
+  /** The capability, or "*" for tasks that require none (judged on the mean declared level). */
+  capability: string;
+  /** The model's declared level in it: a task of complexity c sits at gap level − c. */
+  level: number;
+  prior: { offset: number; slope: number };
+  learned: { offset: number; slope: number };
+  attempts: number;
+  successes: number;
+  /** Outcomes by gap, every kind together, lowest gap first. */
+  points: { gap: number; attempts: number; successes: number }[];
 }
 
 export interface ModelsStatus {
@@ -122,6 +143,7 @@ export async function getModelsStatus(db: Queryable, registry: ModelRegistry): P
             meanDurationMs: s.meanDurationMs === null ? null : Math.round(s.meanDurationMs),
           }))
           .sort((a, b) => a.kind.localeCompare(b.kind)),
+        ...learnedCurves(state),
         state: stateOf(state, now),
       };
     }),
@@ -150,6 +172,38 @@ export async function getModelGlance(db: Queryable, registry: ModelRegistry): Pr
     budgetExhausted: state.budgetExhausted,
     state: stateOf(state, now),
   }));
+}
+
+/** The model's success curves and kind corrections, as the scheduler fits them on every assignment. */
+function learnedCurves(state: ModelState): Pick<ModelStatus, "successCurves" | "kindCorrections"> {
+  const counts = state.successCounts ?? [];
+  const belief = learnBelief(counts);
+  const levels = Object.values(state.capabilities);
+  const meanLevel = levels.length === 0 ? 5 : levels.reduce((sum, l) => sum + l, 0) / levels.length;
+  const successCurves = Object.entries(belief.curves)
+    .map(([capability, curve]): SuccessCurveView => {
+      const byGap = new Map<number, { gap: number; attempts: number; successes: number }>();
+      for (const row of counts.filter((c) => c.capability === capability)) {
+        const point = byGap.get(row.gap) ?? { gap: row.gap, attempts: 0, successes: 0 };
+        point.attempts += row.attempts;
+        point.successes += row.successes;
+        byGap.set(row.gap, point);
+      }
+      return {
+        capability,
+        level: capability === anyCapability ? meanLevel : (state.capabilities[capability] ?? 0),
+        prior: { ...priorCurve },
+        learned: { offset: curve.offset, slope: curve.slope },
+        attempts: curve.attempts,
+        successes: curve.successes,
+        points: [...byGap.values()].sort((a, b) => a.gap - b.gap),
+      };
+    })
+    .sort((a, b) => (a.capability < b.capability ? -1 : a.capability > b.capability ? 1 : 0));
+  const kindCorrections = Object.entries(belief.kinds)
+    .map(([kind, k]) => ({ kind, logOdds: k.logOdds, attempts: k.attempts }))
+    .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  return { successCurves, kindCorrections };
 }
 
 function stateOf(state: ModelState, now: number): ModelStatus["state"] {
