@@ -1,4 +1,4 @@
-import type { RunResult, TaskRecord } from "./simulate.ts";
+import type { RunResult, TaskRecord } from "./run-result.ts";
 
 /**
  * What a run is judged by. A task's weight is w = 1 + urgency (1 to 11): an urgency-10 task

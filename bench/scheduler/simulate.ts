@@ -1,8 +1,10 @@
 import type { SchedulerWeights } from "../../src/scheduler/assign-models.ts";
-import type { ModelState, SchedulerTask } from "../../src/scheduler/scheduler-types.ts";
+import type { SchedulerTask } from "../../src/scheduler/scheduler-types.ts";
 import { retryDelayMs } from "../../src/workers/retry-backoff.ts";
 import { EventQueue } from "./event-queue.ts";
 import { stream } from "./random.ts";
+import type { RunResult, TaskRecord } from "./run-result.ts";
+import { epoch, type ModelLoad, maxAttempts, modelState, schedulerTask } from "./scheduler-view.ts";
 import type { SimModel } from "./sim-models.ts";
 import { type CallOutcome, callCostUsd, callModel, type ProviderState } from "./sim-provider.ts";
 import { createStrategy, type Strategy, type StrategyName } from "./strategies.ts";
@@ -16,12 +18,13 @@ import { generateTasks, type Scenario, type SimTaskSpec, stagesOf, type World } 
  * After every instant at which something happened (an arrival, an attempt's end, a retry
  * becoming due, a cooldown or a per-minute window running out), provided some model has room, the
  * strategy is asked about the ready tasks a worker would claim: the first `claimWindow` in the
- * task engine's order (run_at − urgency × 60 s, then id). A task that gets no model waits for the
- * next instant.
+ * task engine's order (run_at − urgency × 60 s, then id). A task that gets no model is handed
+ * back, as production hands it back: for a second, or, when the strategy says which busy model
+ * it waits for, until that model is expected to be free.
  */
 
-/** As the task engine's defaults: tasks.defaultMaxAttempts, tasks.retry (src/config/config-schema.ts). */
-export const maxAttempts = 3;
+export { maxAttempts };
+/** As the task engine's default, tasks.retry (src/config/config-schema.ts). */
 export const retryPolicy = { baseDelayMs: 1_000, maxDelayMs: 300_000 } as const;
 /** Urgency is a head start of this much in the engine's claim order (tasks.urgencyStepSeconds). */
 const urgencyStepMs = 60_000;
@@ -37,56 +40,15 @@ export const claimWindow = 50;
  */
 export const requeueDelayMs = 1_000;
 /**
- * What the scheduler is told of a model's latency before it learns: production's prior for a
- * model whose configuration declares none (src/models/model-assignment.ts). The pool stands in
- * for real models, whose speed the configuration does not state.
+ * A task held for a model (the strategy's Hold, the scheduler's Assignment.waitingFor) comes back
+ * when that model is expected to be free, within these bounds, rounded up to this grid, as
+ * production hands it back (src/tasks/hand-back-tasks.ts).
  */
-export const latencyPrior = { baseLatencyMs: 1_000, perOutputTokenMs: 20 } as const;
-/** Simulated epoch of the start of a run (timestamps look like real ones; nothing depends on it). */
-const epoch = Date.UTC(2025, 0, 6, 9, 0, 0);
+export const holdBounds = { minMs: 250, maxMs: 60_000, gridMs: 250 } as const;
 /** A run stops here at the latest; tasks not done by then count as failed (none should be). */
 const hardStopMs = 12 * 3_600_000;
 
-export interface TaskRecord {
-  id: number;
-  kind: string;
-  stage: string;
-  urgency: number;
-  arrivalMs: number;
-  deadlineMs: number;
-  /**
-   * When it succeeded; for a task that failed for good, one deadline window after its last
-   * failure or its deadline, whichever is later.
-   */
-  endMs: number;
-  outcome: "succeeded" | "failed";
-  attempts: number;
-}
-
-export interface RunResult {
-  world: string;
-  scenario: string;
-  /** The world's stages, in its order (metrics are reported per stage). */
-  stages: string[];
-  strategy: StrategyName;
-  seed: number;
-  tasks: TaskRecord[];
-  attempts: number;
-  failedAttempts: number;
-  failuresByKind: Record<CallOutcome["kind"] | "rejected", number>;
-  costUsd: number;
-  /** Calls to the strategy, for the curious. */
-  dispatches: number;
-  /** Simulated time at which the last task ended, ms since the start. */
-  endedAtMs: number;
-}
-
-interface ModelRuntime {
-  sim: SimModel;
-  inFlight: number;
-  /** Starts of the last minute, oldest first, with their estimated tokens. */
-  starts: { at: number; tokens: number }[];
-  cooldownUntil: number;
+interface ModelRuntime extends ModelLoad {
   provider: ProviderState;
 }
 
@@ -98,6 +60,8 @@ interface TaskRuntime {
   /** The engine's run_at: readyAt, or later when it was handed back without a model. */
   runAt: number;
   previousModel: string | null;
+  /** The model it was last held for, until it starts. */
+  waitingFor: string | null;
   state: "pending" | "ready" | "running" | "done";
   record: TaskRecord | null;
 }
@@ -121,6 +85,8 @@ export interface SimulateOptions {
   models?: SimModel[];
   /** Steward's weights, when other than the defaults. */
   weights?: Partial<SchedulerWeights>;
+  /** A strategy to run instead of the named one (tests). */
+  strategy?: Strategy;
 }
 
 export function simulate(
@@ -131,11 +97,8 @@ export function simulate(
   options: SimulateOptions = {},
 ): RunResult {
   const specs = options.tasks ?? generateTasks(world, scenario, seed);
-  const strategy: Strategy = createStrategy(
-    strategyName,
-    stream("strategy", strategyName, seed),
-    options.weights,
-  );
+  const strategy: Strategy =
+    options.strategy ?? createStrategy(strategyName, stream("strategy", strategyName, seed), options.weights);
   const models: ModelRuntime[] = (options.models ?? world.models()).map((sim) => ({
     sim,
     inFlight: 0,
@@ -153,6 +116,7 @@ export function simulate(
         readyAt: epoch + spec.arrivalMs,
         runAt: epoch + spec.arrivalMs,
         previousModel: null,
+        waitingFor: null,
         state: "pending",
         record: null,
       },
@@ -177,6 +141,17 @@ export function simulate(
     endedAtMs: 0,
   };
 
+  // How many tasks are held for each model, and the tasks outside this call's claim window among
+  // them (ModelState.waiting).
+  const heldFor = new Map<string, number>();
+  const holdFor = (task: TaskRuntime, modelId: string | null) => {
+    if (task.waitingFor !== null) heldFor.set(task.waitingFor, heldFor.get(task.waitingFor)! - 1);
+    if (modelId !== null) heldFor.set(modelId, (heldFor.get(modelId) ?? 0) + 1);
+    task.waitingFor = modelId;
+  };
+  const waitingOutside = (modelId: string, window: readonly TaskRuntime[]) =>
+    (heldFor.get(modelId) ?? 0) - window.filter((task) => task.waitingFor === modelId).length;
+
   const start = (task: TaskRuntime, model: ModelRuntime, now: number) => {
     const { spec } = task;
     const random = stream("attempt", scenario.name, seed, spec.id, task.attempt);
@@ -185,6 +160,7 @@ export function simulate(
     model.inFlight++;
     model.starts.push({ at: now, tokens: spec.estimatedInputTokens + spec.estimatedOutputTokens });
     task.state = "running";
+    holdFor(task, null);
     ready.delete(spec.id);
     result.attempts++;
     events.push(now + outcome.latencyMs, {
@@ -192,7 +168,7 @@ export function simulate(
       taskId: spec.id,
       modelId: model.sim.config.id,
       outcome,
-      task: schedulerTask(task),
+      task: schedulerTaskOf(task),
       backoffRoll,
     });
   };
@@ -268,18 +244,26 @@ export function simulate(
         )
         .slice(0, claimWindow);
       result.dispatches++;
-      const picks = strategy.assign({
+      const { picks, holds } = strategy.assign({
         now,
-        tasks: readyTasks.map(schedulerTask),
-        models: models.map((m) => modelState(m, now)),
+        tasks: readyTasks.map(schedulerTaskOf),
+        models: models.map((m) => modelState(m, now, waitingOutside(m.sim.config.id, readyTasks))),
       });
       for (const pick of picks) start(tasks.get(pick.taskId)!, byModel.get(pick.modelId)!, now);
+      const held = new Map(holds.map((hold) => [hold.taskId, hold.waitingFor]));
       for (const task of readyTasks) {
         if (task.state !== "ready") continue;
         task.state = "pending";
-        // Rounded up to a whole second of simulated time: handed-back tasks come back together,
-        // as if the worker polled once a second, rather than each at its own instant.
-        task.runAt = Math.ceil((now + requeueDelayMs - epoch) / requeueDelayMs) * requeueDelayMs + epoch;
+        const waitingFor = held.get(task.spec.id);
+        if (waitingFor === undefined) {
+          // Rounded up to a whole second of simulated time: handed-back tasks come back together,
+          // as if the worker polled once a second, rather than each at its own instant.
+          task.runAt = roundUp(now + requeueDelayMs, requeueDelayMs);
+        } else {
+          const wait = Math.min(holdBounds.maxMs, Math.max(holdBounds.minMs, waitingFor.expectedWaitMs));
+          task.runAt = roundUp(now + wait, holdBounds.gridMs);
+          holdFor(task, waitingFor.modelId);
+        }
         ready.delete(task.spec.id);
         events.push(task.runAt, { type: "due", taskId: task.spec.id });
       }
@@ -338,49 +322,15 @@ export function simulate(
   return result;
 }
 
-function schedulerTask(task: TaskRuntime): SchedulerTask {
-  const { spec } = task;
-  return {
-    id: spec.id,
-    kind: spec.kind,
-    stage: spec.stage,
-    urgency: spec.urgency,
-    complexity: spec.complexity,
-    capabilities: spec.capabilities,
-    deadline: epoch + spec.deadlineMs,
+function schedulerTaskOf(task: TaskRuntime): SchedulerTask {
+  return schedulerTask(task.spec, {
+    number: task.attempt,
     readyAt: task.readyAt,
-    attempt: task.attempt,
-    estimatedInputTokens: spec.estimatedInputTokens,
-    estimatedOutputTokens: spec.estimatedOutputTokens,
-    pinnedModel: null,
-    idea: null,
     previousModel: task.previousModel,
-    maxAttempts,
-  };
+  });
 }
 
-function modelState(runtime: ModelRuntime, now: number): ModelState {
-  const { config } = runtime.sim;
-  return {
-    id: config.id,
-    provider: config.provider,
-    enabled: config.enabled,
-    capabilities: config.capabilities,
-    maxComplexity: config.maxComplexity,
-    contextWindow: config.contextWindow,
-    inputPerMTok: config.price.inputPerMTok,
-    outputPerMTok: config.price.outputPerMTok,
-    concurrency: config.concurrency,
-    inFlight: runtime.inFlight,
-    requestsPerMinute: config.requestsPerMinute ?? null,
-    requestsLastMinute: runtime.starts.length,
-    tokensPerMinute: config.tokensPerMinute ?? null,
-    tokensLastMinute: runtime.starts.reduce((sum, s) => sum + s.tokens, 0),
-    cooldownUntil: runtime.cooldownUntil > now ? runtime.cooldownUntil : null,
-    budgetExhausted: null,
-    fallback: config.fallback,
-    baseLatencyMs: latencyPrior.baseLatencyMs,
-    perOutputTokenMs: latencyPrior.perOutputTokenMs,
-    stats: {},
-  };
+/** The first instant of the grid (of `stepMs`, from the epoch) at or after `at`. */
+function roundUp(at: number, stepMs: number): number {
+  return Math.ceil((at - epoch) / stepMs) * stepMs + epoch;
 }

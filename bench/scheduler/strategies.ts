@@ -1,14 +1,11 @@
-import { assignModels, type SchedulerWeights } from "../../src/scheduler/assign-models.ts";
+import type { SchedulerWeights } from "../../src/scheduler/assign-models.ts";
 import { type CallUsage, estimatedTokens, exclusion, noUsage } from "../../src/scheduler/hard-constraints.ts";
-import { recordOutcome } from "../../src/scheduler/learn.ts";
-import type {
-  ModelKindStats,
-  ModelState,
-  SchedulerTask,
-  ScoreEstimates,
-} from "../../src/scheduler/scheduler-types.ts";
+import type { ModelState, SchedulerTask } from "../../src/scheduler/scheduler-types.ts";
+import { capabilityTier, capableWaits, strongestCapable } from "./capability-rules.ts";
+import { firstInIdOrder, lowest, price } from "./model-choice.ts";
 import { pickWeighted, type Random } from "./random.ts";
 import type { CallOutcome } from "./sim-provider.ts";
+import { steward } from "./steward-strategy.ts";
 
 /**
  * The strategies compared. Every one sees the same ready tasks and the same models, and the
@@ -25,7 +22,10 @@ import type { CallOutcome } from "./sim-provider.ts";
  *   per output token; a model not yet used counts as 0, so it is tried first (ties at random,
  *   lowest_latency_buffer 0, LiteLLM's defaults);
  * - LiteLLM cost-based-routing: the lowest input + output price per token;
- * - Steward: src/scheduler/assign-models.ts, learning through src/scheduler/learn.ts.
+ * - capability-tiers, cheapest-capable-waits, strongest-capable-waits: rules by declared level
+ *   (capability-rules.ts); the two that wait choose before looking at capacity, and hold a task
+ *   for its model when that model is busy;
+ * - Steward: src/scheduler/assign-models.ts, learning as production does (steward-strategy.ts).
  *
  * The LiteLLM strategies follow its routing documentation (docs.litellm.ai/docs/routing) and, for
  * details the documentation leaves open (what latency is averaged, how untried deployments
@@ -45,6 +45,21 @@ export interface Pick {
   modelId: string;
 }
 
+/**
+ * A task left without a model to wait for a busy one: which, and in how long it is expected to be
+ * free (the scheduler's Assignment.waitingFor). The simulator hands the task back until then.
+ */
+export interface Hold {
+  taskId: number;
+  waitingFor: { modelId: string; expectedWaitMs: number };
+}
+
+/** A strategy's answer: tasks given a model, and tasks held for one. The others wait a second. */
+export interface Decisions {
+  picks: Pick[];
+  holds: Hold[];
+}
+
 export interface AttemptReport {
   task: SchedulerTask;
   modelId: string;
@@ -55,7 +70,7 @@ export interface AttemptReport {
 
 export interface Strategy {
   readonly name: string;
-  assign(view: DispatchView): Pick[];
+  assign(view: DispatchView): Decisions;
   observe(report: AttemptReport): void;
 }
 
@@ -66,11 +81,16 @@ export const strategyNames = [
   "latency-based",
   "cost-based",
   "capability-tiers",
+  "cheapest-capable-waits",
+  "strongest-capable-waits",
   "steward",
 ] as const;
 export type StrategyName = (typeof strategyNames)[number];
 
-/** `weights`: Steward's, when other than the defaults (experiments; the benchmark uses the defaults). */
+/** Every strategy but Steward: what Steward is measured against. */
+export const baselineNames = strategyNames.filter((name) => name !== "steward");
+
+/** `weights`: Steward's, when other than the defaults (the price-of-lateness sweep). */
 export function createStrategy(
   name: StrategyName,
   random: Random,
@@ -88,15 +108,13 @@ export function createStrategy(
     case "latency-based":
       return latencyBased(random);
     case "cost-based":
-      return filtering(name, (_task, eligible) =>
-        lowest(
-          eligible,
-          (m) => m.inputPerMTok + m.outputPerMTok,
-          () => 0,
-        ),
-      );
+      return filtering(name, (_task, eligible) => lowest(eligible, price, firstInIdOrder));
     case "capability-tiers":
       return filtering(name, capabilityTier);
+    case "cheapest-capable-waits":
+      return capableWaits(name, capabilityTier);
+    case "strongest-capable-waits":
+      return capableWaits(name, strongestCapable);
     case "steward":
       return steward(weights);
   }
@@ -128,7 +146,7 @@ function filtering(
         used.set(model.id, { requests: usage.requests + 1, tokens: usage.tokens + estimatedTokens(task) });
         picks.push({ taskId: task.id, modelId: model.id });
       }
-      return picks;
+      return { picks, holds: [] };
     },
   };
 }
@@ -164,81 +182,6 @@ function latencyBased(random: Random): Strategy {
   );
 }
 
-function steward(weights: Partial<SchedulerWeights>): Strategy {
-  const stats = new Map<string, Record<string, ModelKindStats>>();
-  // What the scheduler expected of each attempt it started, to calibrate what it learns.
-  const expected = new Map<string, ScoreEstimates>();
-  const key = (taskId: number, attempt: number) => `${taskId}/${attempt}`;
-  return {
-    name: "steward",
-    assign({ now, tasks, models }) {
-      const withStats = models.map((model) => ({ ...model, stats: stats.get(model.id) ?? {} }));
-      const assignments = assignModels({ tasks, models: withStats, now, exhaustedIdeas: {} }, weights);
-      const attempts = new Map(tasks.map((t) => [t.id, t.attempt]));
-      const picks: Pick[] = [];
-      for (const assignment of assignments) {
-        if (assignment.modelId === null) continue;
-        const chosen = assignment.scores.find((s) => s.modelId === assignment.modelId);
-        if (chosen?.estimates !== undefined) {
-          expected.set(key(assignment.taskId, attempts.get(assignment.taskId)!), chosen.estimates);
-        }
-        picks.push({ taskId: assignment.taskId, modelId: assignment.modelId });
-      }
-      return picks;
-    },
-    observe({ task, modelId, outcome, succeeded }) {
-      const estimates = expected.get(key(task.id, task.attempt));
-      expected.delete(key(task.id, task.attempt));
-      // A 429 says nothing about the model's work: the cooldown handles it.
-      if (outcome.kind === "rate_limited") return;
-      const forModel = stats.get(modelId) ?? {};
-      forModel[task.kind] = recordOutcome(forModel[task.kind], {
-        succeeded,
-        durationMs: outcome.latencyMs,
-        ...(estimates === undefined
-          ? {}
-          : { priorSuccess: estimates.priorSuccess, priorDurationMs: estimates.priorDurationMs }),
-      });
-      stats.set(modelId, forModel);
-    },
-  };
-}
-
-/**
- * Not a LiteLLM strategy: the static rule a careful operator would write by hand, as a reference.
- * The cheapest eligible model whose declared level (its weakest required capability) is at least
- * the task's complexity; when none is, the most capable eligible one (then the cheapest). It reads
- * the same declared capabilities as Steward's prior, and learns nothing.
- */
-function capabilityTier(task: SchedulerTask, eligible: ModelState[]): ModelState {
-  const level = (m: ModelState) => Math.min(...task.capabilities.map((skill) => m.capabilities[skill] ?? 0));
-  const price = (m: ModelState) => m.inputPerMTok + m.outputPerMTok;
-  const able = eligible.filter((m) => level(m) >= task.complexity);
-  if (able.length > 0) return lowest(able, price, () => 0);
-  const best = Math.max(...eligible.map(level));
-  return lowest(
-    eligible.filter((m) => level(m) === best),
-    price,
-    () => 0,
-  );
-}
-
 function rpmWeight(model: ModelState): number {
   return model.requestsPerMinute ?? 0;
-}
-
-/** The model with the lowest value; ties broken by `random` (or the first, in id order, when it always says 0). */
-function lowest(models: ModelState[], value: (model: ModelState) => number, random: Random): ModelState {
-  let min = Number.POSITIVE_INFINITY;
-  let ties: ModelState[] = [];
-  for (const model of models) {
-    const v = value(model);
-    if (v < min) {
-      min = v;
-      ties = [model];
-    } else if (v === min) {
-      ties.push(model);
-    }
-  }
-  return ties[Math.floor(random() * ties.length)] ?? models[0]!;
 }
