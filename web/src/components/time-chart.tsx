@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { lineColors } from "../chart-colors.ts";
 
 /** One line of a chart: its points in time order, at epoch milliseconds. */
 export interface ChartLine {
@@ -33,17 +34,6 @@ export interface TimeChartProps {
   testId?: string;
 }
 
-/** Colours that read on both the light and the dark background. */
-export const lineColors = [
-  "#3b6fe0",
-  "#e0813b",
-  "#2aa876",
-  "#c2417d",
-  "#8c62d9",
-  "#b59a1f",
-  "#2a9bb5",
-  "#7a7f8a",
-];
 const axisColor = "#8a93a3";
 const minSpanS = 300;
 const gridColor = "rgba(138, 147, 163, 0.18)";

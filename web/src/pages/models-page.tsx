@@ -1,16 +1,19 @@
 import { useMemo } from "preact/hooks";
+import { LearnedSuccess } from "../components/learned-success.tsx";
 import { Meter } from "../components/meter.tsx";
 import { ModelStateBadge } from "../components/model-state-badge.tsx";
 import { formatCount, formatCountdown, formatMs, formatPercent, formatTime, formatUsd } from "../format.ts";
 import { fetchModels, type ModelStatus, type ModelsStatus } from "../model-api.ts";
 import { useNow } from "../use-now.ts";
 import { usePolled } from "../use-polled.ts";
+import "../curves.css";
 
 const refreshMs = 2_000;
 
 /**
  * Every configured model with its live state, as the scheduler sees it: load against limits,
- * spend against budgets, cooldowns, recent latency and what was learned per task kind.
+ * spend against budgets, cooldowns, recent latency and what was learned per task kind; then,
+ * model by model, the success curves the scheduler learned.
  */
 export function ModelsPage() {
   const { data, error } = usePolled(fetchModels, refreshMs, "the models");
@@ -46,6 +49,7 @@ export function ModelsPage() {
               <ModelCard key={model.id} model={model} skewMs={skewMs} />
             ))}
           </div>
+          <LearnedSuccess models={data.models} />
         </>
       )}
     </div>
