@@ -1,3 +1,4 @@
+import type { ScoreEstimates } from "../scheduler/scheduler-types.ts";
 import type { ProviderErrorKind } from "./model-call.ts";
 
 /** Task shapes as the engine hands them out. Columns are in migrations/ and docs/schema.sql. */
@@ -119,6 +120,12 @@ export interface AssignmentView {
     score: number | null;
     factors: Record<string, number>;
     excluded: string | null;
+    /**
+     * What the scheduler expected of an eligible model (success, cost, lateness and the curve
+     * behind them). Absent for an excluded model, and in assignments stored before the scheduler
+     * priced its choices in dollars.
+     */
+    estimates?: ScoreEstimates;
   }[];
 }
 

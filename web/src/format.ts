@@ -46,3 +46,14 @@ export function formatCount(n: number): string {
 export function formatJson(value: unknown): string {
   return JSON.stringify(value, null, 2) ?? "null";
 }
+
+/**
+ * An expected cost in US dollars, to two significant digits below a dollar ("$0.00013", "$0.024",
+ * "$3.50"): the scheduler's estimates differ in their first digits, often far below a cent.
+ */
+export function formatCost(usd: number): string {
+  if (usd === 0) return "$0";
+  if (Math.abs(usd) < 1e-6) return usd < 0 ? "−≈$0" : "≈$0";
+  const text = Math.abs(usd) < 1 ? Math.abs(usd).toPrecision(2) : Math.abs(usd).toFixed(2);
+  return `${usd < 0 ? "−" : ""}$${text}`;
+}
