@@ -42,10 +42,12 @@ export function strongestCapable(task: SchedulerTask, models: ModelState[]): Mod
  * - cheapest-capable-waits: capability-tiers' choice, made before capacity is looked at;
  * - strongest-capable-waits: the most capable model (highest declared level, then cheapest).
  *
- * The expected wait is what a full model's next free slot takes with c requests running, each a
- * uniformly spread part of the way through: the model's mean attempt time ÷ (c + 1), the mean
- * being what it has taken so far, or production's latency prior until it has answered once; a
- * cooldown's rest; for a per-minute limit, the share of a minute one request (or these tokens) takes.
+ * The expected wait, as the scheduler reckons it: for a full model, its next slot to free with c
+ * requests running, each a uniformly spread part of the way through (the mean attempt time D ÷
+ * (c + 1)), then D ÷ c more per task held for it ahead of this one (ModelState.waiting, and those
+ * held earlier in this call), D being what its attempts have taken so far, or production's
+ * latency prior until it has answered once; a cooldown's rest; for a per-minute limit, the share
+ * of a minute one request (or these tokens) takes.
  */
 export function capableWaits(name: string, choose: typeof capabilityTier): Strategy {
   const attemptMs = new Map<string, { total: number; count: number }>();
@@ -59,6 +61,7 @@ export function capableWaits(name: string, choose: typeof capabilityTier): Strat
     name,
     assign({ now, tasks, models }): Decisions {
       const used = new Map<string, CallUsage>();
+      const heldHere = new Map<string, number>();
       const picks: Pick[] = [];
       const holds: Hold[] = [];
       for (const task of tasks) {
@@ -72,7 +75,16 @@ export function capableWaits(name: string, choose: typeof capabilityTier): Strat
           picks.push({ taskId: task.id, modelId: model.id });
           continue;
         }
-        const expectedWaitMs = expectedWait(blocked.kind, task, model, now, meanAttemptMs(task, model));
+        const ahead = (model.waiting ?? 0) + (heldHere.get(model.id) ?? 0);
+        heldHere.set(model.id, (heldHere.get(model.id) ?? 0) + 1);
+        const expectedWaitMs = expectedWait(
+          blocked.kind,
+          task,
+          model,
+          now,
+          meanAttemptMs(task, model),
+          ahead,
+        );
         holds.push({ taskId: task.id, waitingFor: { modelId: model.id, expectedWaitMs } });
       }
       return { picks, holds };
@@ -92,6 +104,7 @@ function expectedWait(
   model: ModelState,
   now: number,
   meanAttemptMs: number,
+  ahead: number,
 ): number {
   switch (blocked) {
     case "cooldown":
@@ -101,6 +114,6 @@ function expectedWait(
     case "tokens":
       return (60_000 * estimatedTokens(task)) / (model.tokensPerMinute ?? estimatedTokens(task));
     default:
-      return meanAttemptMs / (model.concurrency + 1);
+      return meanAttemptMs / (model.concurrency + 1) + (ahead * meanAttemptMs) / model.concurrency;
   }
 }
