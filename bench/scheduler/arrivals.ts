@@ -122,3 +122,13 @@ export function diurnal(perSecond: number, depth: number): Arrivals {
     return times;
   };
 }
+
+/**
+ * `base`, each arrival kept with probability `keep` (independent thinning: the shape of the
+ * traffic is kept, its rate scaled). The base process takes the same draws whatever `keep` is,
+ * and the draws that decide come after them, so that for one stream the arrivals kept at a lower
+ * rate are a subset of those kept at a higher one.
+ */
+export function thinned(base: Arrivals, keep: number): Arrivals {
+  return (random, horizonMs) => base(random, horizonMs).filter(() => random() < keep);
+}

@@ -62,3 +62,19 @@ export function buildPool(entries: readonly PoolEntry[]): SimModel[] {
     })
     .sort((a, b) => (a.config.id < b.config.id ? -1 : 1));
 }
+
+/**
+ * A model's true level for tasks needing these capabilities, in a world whose truth is per
+ * capability (skillOffset keyed by capability): the lowest of declared level + offset over them,
+ * 0 when it lacks one; for a task that requires none, the mean over the model's capabilities.
+ */
+export function trueLevel(model: SimModel, capabilities: readonly string[]): number {
+  const level = (skill: string) =>
+    (model.config.capabilities[skill] ?? 0) + (model.truth.skillOffset[skill] ?? 0);
+  if (capabilities.length > 0) {
+    if (capabilities.some((skill) => (model.config.capabilities[skill] ?? 0) < 1)) return 0;
+    return Math.min(...capabilities.map(level));
+  }
+  const skills = Object.keys(model.config.capabilities);
+  return skills.length === 0 ? 0 : skills.reduce((sum, skill) => sum + level(skill), 0) / skills.length;
+}

@@ -8,7 +8,7 @@ import { epoch, type ModelLoad, maxAttempts, modelState, schedulerTask } from ".
 import type { SimModel } from "./sim-models.ts";
 import { type CallOutcome, callCostUsd, callModel, type ProviderState } from "./sim-provider.ts";
 import { createStrategy, type Strategy, type StrategyName } from "./strategies.ts";
-import { generateTasks, type Scenario, type SimTaskSpec, stagesOf, type World } from "./world.ts";
+import { generateTasks, type Scenario, type SimTaskSpec, stagesOf, streamsOf, type World } from "./world.ts";
 
 /**
  * The discrete-event simulation: tasks arrive, wait until a strategy gives them a model, run for
@@ -154,7 +154,7 @@ export function simulate(
 
   const start = (task: TaskRuntime, model: ModelRuntime, now: number) => {
     const { spec } = task;
-    const random = stream("attempt", scenario.name, seed, spec.id, task.attempt);
+    const random = stream("attempt", streamsOf(scenario), seed, spec.id, task.attempt);
     const outcome = callModel(model.sim, model.provider, spec, now, random, world.accept);
     const backoffRoll = random();
     model.inFlight++;

@@ -47,8 +47,14 @@ export interface KindSpec {
 
 /** The traffic a world is run under: arrivals over a horizon, and how tasks are drawn. */
 export interface Scenario {
-  /** Unique across worlds: it names the random streams of its runs. */
+  /** Unique across worlds. */
   name: string;
+  /**
+   * The name of its random streams (arrivals, tasks, each attempt's luck), when not its own: a
+   * world's loads share one, so that a higher load draws the same tasks in the same order, each
+   * meeting the same luck, only arriving faster (common random numbers across loads).
+   */
+  streams?: string;
   description: string;
   horizonMs: number;
   arrivals: Arrivals;
@@ -81,10 +87,15 @@ export function stagesOf(world: World): string[] {
   return [...new Set(Object.values(world.kinds).map((kind) => kind.stage))];
 }
 
+/** The name of a scenario's random streams. */
+export function streamsOf(scenario: Scenario): string {
+  return scenario.streams ?? scenario.name;
+}
+
 /** The tasks of one scenario for one seed: the same for every strategy. */
 export function generateTasks(world: World, scenario: Scenario, seed: number): SimTaskSpec[] {
-  const arrivalsRandom = stream("arrivals", scenario.name, seed);
-  const random = stream("tasks", scenario.name, seed);
+  const arrivalsRandom = stream("arrivals", streamsOf(scenario), seed);
+  const random = stream("tasks", streamsOf(scenario), seed);
   const times = scenario.arrivals(arrivalsRandom, scenario.horizonMs);
   const mix = scenario.mix ?? world.mix;
   const names = Object.keys(world.kinds);
