@@ -1,25 +1,29 @@
 /**
- * Scheduler benchmark: a discrete-event simulation (simulated time, seeded) of tasks of three kinds
- * arriving at a pool of five simulated models, routed by round-robin, LiteLLM's router strategies
- * (simple-shuffle, least-busy, latency-based, cost-based), a static capability-tier rule, and
- * Steward's weighted scheduler (src/scheduler/assign-models.ts), on the same seeds. Method and
- * world: docs/scheduling.md; results: docs/benchmarks.md.
+ * Scheduler benchmark: a discrete-event simulation (simulated time, seeded) of pools of simulated
+ * models in several worlds, each built apart from the scheduler it judges (bench/scheduler/worlds/).
+ * On every scenario of every world, each baseline router (round-robin, LiteLLM's strategies, rules
+ * by declared capability) is a point, cost against weighted tardiness, and Steward's scheduler
+ * (src/scheduler/assign-models.ts), run at a sweep of prices of lateness, is a curve; the same
+ * seeds for all. The verdicts: does the curve dominate every point, and does the default price
+ * meet the target against the best baseline. Method and worlds: docs/scheduling.md; results:
+ * docs/benchmarks.md.
  *
- *   npm run bench:scheduler                 the table (progress on stderr)
- *   npm run bench:scheduler -- --json       one JSON object per strategy and workload
- *   npm run bench:scheduler -- --help       every option
+ *   npm run bench:scheduler                       the tables (progress on stderr)
+ *   npm run bench:scheduler -- --json             one JSON object per point, curve point and verdict
+ *   npm run bench:scheduler -- --svg /tmp/f       also a picture of each world's frontier
+ *   npm run bench:scheduler -- --help             every option
  */
-import { meanOf, measure } from "./scheduler/metrics.ts";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { frontierSvg } from "./scheduler/frontier-svg.ts";
 import { parseSchedulerBenchOptions, usage } from "./scheduler/options.ts";
-import { type Cell, jsonLines, summary, table, verdicts } from "./scheduler/report.ts";
-import { simulate } from "./scheduler/simulate.ts";
-import { strategyNames } from "./scheduler/strategies.ts";
-import { stagesOf } from "./scheduler/world.ts";
-import { classic } from "./scheduler/worlds/classic.ts";
+import { jsonLines, strategyTable, verdictTable } from "./scheduler/report.ts";
+import { summarise } from "./scheduler/results.ts";
+import { runJobs } from "./scheduler/run-jobs.ts";
+import { type Job, planJobs, pricesWithDefault, quickPrices, sweepPrices } from "./scheduler/sweep.ts";
+import { worlds } from "./scheduler/worlds/worlds.ts";
 
-const workloads = classic.scenarios;
-
-function main(): number {
+async function main(): Promise<number> {
   let options: ReturnType<typeof parseSchedulerBenchOptions>;
   try {
     options = parseSchedulerBenchOptions(process.argv.slice(2));
@@ -31,27 +35,50 @@ function main(): number {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  const seeds = Array.from({ length: options.seeds }, (_, i) => options.firstSeed + i);
-  const chosen = workloads.filter((w) => options.only.includes(w.name));
-  const cells: Cell[] = [];
+  const { seeds, firstSeed } = options;
+  const chosen = worlds.filter((w) => options.worlds.includes(w.name));
+  const prices = pricesWithDefault(options.quick ? quickPrices : sweepPrices);
+  const jobs = planJobs(
+    chosen,
+    (w) => Array.from({ length: seeds ?? w.seeds }, (_, i) => firstSeed + i),
+    prices,
+  );
+  process.stderr.write(
+    `${jobs.length} runs on ${options.workers} thread(s): ${chosen.map((w) => w.name).join(", ")}; Steward at prices of lateness ${prices.join(", ")}\n`,
+  );
   const started = performance.now();
-  for (const workload of chosen) {
-    for (const strategy of strategyNames) {
-      const runs = seeds.map((seed) => measure(simulate(classic, workload, strategy, seed)));
-      cells.push({ strategy, workload: workload.name, seeds, metrics: meanOf(runs) });
+  const left = new Map<string, number>();
+  for (const job of jobs) left.set(job.scenario, (left.get(job.scenario) ?? 0) + 1);
+  let done = 0;
+  const metrics = await runJobs(jobs, options.workers, (job: Job) => {
+    done++;
+    const remaining = left.get(job.scenario)! - 1;
+    left.set(job.scenario, remaining);
+    if (remaining === 0) {
       const elapsed = ((performance.now() - started) / 1_000).toFixed(1);
-      process.stderr.write(`${workload.name}: ${strategy} done (${elapsed} s)\n`);
+      process.stderr.write(
+        `${job.world} / ${job.scenario} done (${done} of ${jobs.length} runs, ${elapsed} s)\n`,
+      );
+    }
+  });
+  const results = summarise(chosen, jobs, metrics);
+  if (options.json) {
+    process.stdout.write(`${jsonLines(results)}\n`);
+  } else {
+    const classic = results.filter((r) => r.world.name === "classic");
+    if (classic.length > 0) process.stdout.write(`${strategyTable(classic)}\n`);
+    process.stdout.write(`${verdictTable(results)}\n`);
+  }
+  if (options.svgDir !== null) {
+    mkdirSync(options.svgDir, { recursive: true });
+    for (const world of chosen) {
+      const file = path.join(options.svgDir, `${world.name}.svg`);
+      writeFileSync(file, frontierSvg(results.filter((r) => r.world === world)));
+      process.stderr.write(`wrote ${file}\n`);
     }
   }
-  const found = verdicts(cells);
-  if (options.json) {
-    process.stdout.write(`${jsonLines(cells, found)}\n`);
-    process.stderr.write(`${summary(found)}\n`);
-  } else {
-    const descriptions = new Map(workloads.map((w) => [w.name, w.description]));
-    process.stdout.write(`${table(cells, descriptions, found, stagesOf(classic))}\n`);
-  }
+  process.stderr.write(`${((performance.now() - started) / 1_000).toFixed(1)} s in all\n`);
   return 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

@@ -1,53 +1,79 @@
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { classic } from "./worlds/classic.ts";
-
-const workloads = classic.scenarios;
+import { worlds } from "./worlds/worlds.ts";
 
 export interface SchedulerBenchOptions {
   json: boolean;
-  /** Seeds per workload: firstSeed, firstSeed + 1, …; every strategy runs on the same ones. */
-  seeds: number;
+  /** Directory to write one SVG picture of the frontier per world into, or null. */
+  svgDir: string | null;
+  /** Seeds per scenario (firstSeed, firstSeed + 1, …), or null for each world's own number. */
+  seeds: number | null;
   firstSeed: number;
-  /** Workloads to run, by name. */
-  only: string[];
+  /** Worlds to run, by name. */
+  worlds: string[];
+  /** A smoke run: one seed (unless --seeds says otherwise) and a short sweep of prices. */
+  quick: boolean;
+  /** Threads to run on. */
+  workers: number;
 }
 
-const names = workloads.map((w) => w.name);
+const names = worlds.map((w) => w.name);
+const defaultWorkers = Math.min(2, availableParallelism());
 
 export const usage = `Usage: npm run bench:scheduler -- [options]
-  --json              one JSON object per line, per strategy and workload, instead of the table
-  --seeds N           seeds per workload, the same for every strategy (default 5)
+  --world LIST        worlds, comma-separated (default: all): ${names.join(", ")}
+  --seeds N           seeds per scenario, the same for every strategy (default: each world's, 5)
   --first-seed S      the first seed (default 1; the others follow)
-  --only LIST         workloads, comma-separated: ${names.join(", ")}
+  --quick             a smoke run: 1 seed, prices of lateness 0, 0.01, 1 and the default
+  --json              one JSON object per line (baseline points, curve points, verdicts)
+  --svg DIR           also write DIR/<world>.svg, the frontier of each world
+  --workers N         threads to run on (default ${defaultWorkers}; the numbers do not depend on it)
   --help              this text
 
-Workloads:
-${workloads.map((w) => `  ${w.name.padEnd(18)}${w.description}`).join("\n")}`;
+Worlds:
+${worlds.map((w) => `  ${w.name.padEnd(18)}${w.description}`).join("\n")}`;
 
 export function parseSchedulerBenchOptions(argv: string[]): SchedulerBenchOptions | "help" {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      json: { type: "boolean", default: false },
-      seeds: { type: "string", default: "5" },
-      "first-seed": { type: "string", default: "1" },
-      only: { type: "string" },
-      help: { type: "boolean", default: false },
-    },
-  });
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    // parseArgs names the flag; say what is allowed.
+    const flags = Object.keys(optionSpecs).map((flag) => `--${flag}`);
+    throw new Error(`${(error as Error).message.split(". ")[0]}; the options are ${flags.join(", ")}`);
+  }
   if (values.help) return "help";
-  const only = (values.only?.split(",") ?? names).map((name) => {
+  const chosen = (values.world?.split(",") ?? names).map((name) => {
     const trimmed = name.trim();
     if (!names.includes(trimmed))
-      throw new Error(`--only: unknown workload "${trimmed}"; known: ${names.join(", ")}`);
+      throw new Error(`--world: unknown world "${trimmed}"; known: ${names.join(", ")}`);
     return trimmed;
   });
+  if (values.svg !== undefined && values.svg.trim() === "") throw new Error("--svg needs a directory");
   return {
     json: values.json,
-    seeds: positive("--seeds", values.seeds),
+    svgDir: values.svg ?? null,
+    seeds: values.seeds === undefined ? (values.quick ? 1 : null) : positive("--seeds", values.seeds),
     firstSeed: positive("--first-seed", values["first-seed"]),
-    only,
+    worlds: chosen,
+    quick: values.quick,
+    workers: positive("--workers", values.workers ?? String(defaultWorkers)),
   };
+}
+
+const optionSpecs = {
+  world: { type: "string" },
+  seeds: { type: "string" },
+  "first-seed": { type: "string", default: "1" },
+  quick: { type: "boolean", default: false },
+  json: { type: "boolean", default: false },
+  svg: { type: "string" },
+  workers: { type: "string" },
+  help: { type: "boolean", default: false },
+} as const;
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: optionSpecs });
 }
 
 function positive(flag: string, value: string): number {
