@@ -4,12 +4,15 @@ import { normalCdf } from "../../bench/scheduler/distributions.ts";
 import { EventQueue } from "../../bench/scheduler/event-queue.ts";
 import { measure } from "../../bench/scheduler/metrics.ts";
 import { mulberry32 } from "../../bench/scheduler/random.ts";
+import { epoch } from "../../bench/scheduler/scheduler-view.ts";
 import type { SimModel } from "../../bench/scheduler/sim-models.ts";
 import { callModel } from "../../bench/scheduler/sim-provider.ts";
 import { maxAttempts, simulate } from "../../bench/scheduler/simulate.ts";
-import { strategyNames } from "../../bench/scheduler/strategies.ts";
+import { createStrategy, type Strategy, strategyNames } from "../../bench/scheduler/strategies.ts";
 import { generateTasks, type Scenario, type SimTaskSpec } from "../../bench/scheduler/world.ts";
 import { classic, classicAccept } from "../../bench/scheduler/worlds/classic.ts";
+import type { ModelState } from "../../src/scheduler/scheduler-types.ts";
+import { model, now, task } from "./scheduler-fixtures.ts";
 
 const simModels = classic.models;
 const accept = classic.accept;
@@ -165,5 +168,147 @@ describe("the simulation", () => {
         `seed ${seed}: Steward ${steward.weighted_tardiness} vs round-robin ${roundRobin.weighted_tardiness}`,
       );
     }
+  });
+});
+
+describe("the baselines that wait for their model", () => {
+  // Fixture latency: 500 ms + 10 ms × 1,000 output tokens = 10.5 s an attempt.
+  const pool = (over: Partial<Record<"cheap" | "dear" | "weak", Partial<ModelState>>> = {}) => [
+    model({
+      id: "a-cheap",
+      capabilities: { code: 6 },
+      inputPerMTok: 0.1,
+      outputPerMTok: 0.4,
+      concurrency: 2,
+      ...over.cheap,
+    }),
+    model({ id: "b-dear", capabilities: { code: 9 }, inputPerMTok: 5, outputPerMTok: 20, ...over.dear }),
+    // The cheapest of all, but below the task's complexity (5).
+    model({ id: "c-weak", capabilities: { code: 3 }, inputPerMTok: 0.01, outputPerMTok: 0.01, ...over.weak }),
+  ];
+  const assign = (
+    name: "cheapest-capable-waits" | "strongest-capable-waits",
+    models: ModelState[],
+    tasks = [task()],
+  ) => createStrategy(name, () => 0).assign({ now, tasks, models });
+
+  it("cheapest-capable-waits gives a task the cheapest capable model, and waits for it when it is busy", () => {
+    assert.deepEqual(assign("cheapest-capable-waits", pool()), {
+      picks: [{ taskId: 1, modelId: "a-cheap" }],
+      holds: [],
+    });
+    // Busy: held for it, not given to the free, dearer or weaker ones; back after 10.5 s ÷ 3.
+    assert.deepEqual(assign("cheapest-capable-waits", pool({ cheap: { inFlight: 2 } })), {
+      picks: [],
+      holds: [{ taskId: 1, waitingFor: { modelId: "a-cheap", expectedWaitMs: 3_500 } }],
+    });
+    // Three held for it elsewhere in the queue: 10.5 s ÷ 2 more for each.
+    const queued = assign("cheapest-capable-waits", pool({ cheap: { inFlight: 2, waiting: 3 } }));
+    assert.equal(queued.holds[0]?.waitingFor.expectedWaitMs, 3_500 + 3 * 5_250);
+    // Cooling down: until the cooldown ends.
+    const cooling = assign("cheapest-capable-waits", pool({ cheap: { cooldownUntil: now + 7_000 } }));
+    assert.deepEqual(cooling.holds[0]?.waitingFor, { modelId: "a-cheap", expectedWaitMs: 7_000 });
+  });
+
+  it("counts what the call already gave a model", () => {
+    const two = [task({ id: 1 }), task({ id: 2 })];
+    const answer = assign("cheapest-capable-waits", pool({ cheap: { concurrency: 1 } }), two);
+    assert.deepEqual(answer.picks, [{ taskId: 1, modelId: "a-cheap" }]);
+    assert.deepEqual(answer.holds, [
+      { taskId: 2, waitingFor: { modelId: "a-cheap", expectedWaitMs: 5_250 } },
+    ]);
+  });
+
+  it("chooses among the models the static constraints allow, the most capable when none is capable enough", () => {
+    // Too short a context window for a-cheap: the next capable one, b-dear, busy or not.
+    const short = assign(
+      "cheapest-capable-waits",
+      pool({ cheap: { contextWindow: 1_000 }, dear: { inFlight: 4 } }),
+    );
+    assert.equal(short.holds[0]?.waitingFor.modelId, "b-dear");
+    const hard = assign("cheapest-capable-waits", pool(), [task({ complexity: 10 })]);
+    assert.deepEqual(hard.picks, [{ taskId: 1, modelId: "b-dear" }]);
+  });
+
+  it("strongest-capable-waits gives a task the most capable model (then the cheapest), and waits for it", () => {
+    assert.deepEqual(assign("strongest-capable-waits", pool()).picks, [{ taskId: 1, modelId: "b-dear" }]);
+    const busy = assign("strongest-capable-waits", pool({ dear: { inFlight: 4 } }));
+    assert.deepEqual(busy, {
+      picks: [],
+      holds: [{ taskId: 1, waitingFor: { modelId: "b-dear", expectedWaitMs: 10_500 / 5 } }],
+    });
+    const tie = assign("strongest-capable-waits", pool({ cheap: { capabilities: { code: 9 } } }));
+    assert.deepEqual(tie.picks, [{ taskId: 1, modelId: "a-cheap" }]);
+  });
+});
+
+describe("held tasks in the simulator", () => {
+  /** Holds the first task it sees as told, then gives every task to the first model. */
+  function holdOnce(
+    hold: { expectedWaitMs: number } | null,
+    seen: { now: number; models: ModelState[] }[],
+  ): Strategy {
+    return {
+      name: "hold-once",
+      assign({ now, tasks, models }) {
+        seen.push({ now, models });
+        if (seen.length > 1)
+          return { picks: tasks.map((t) => ({ taskId: t.id, modelId: models[0]!.id })), holds: [] };
+        const holds =
+          hold === null
+            ? []
+            : tasks.map((t) => ({
+                taskId: t.id,
+                waitingFor: { modelId: "sim-max", expectedWaitMs: hold.expectedWaitMs },
+              }));
+        return { picks: [], holds };
+      },
+      observe() {},
+    };
+  }
+
+  it("brings a held task back when its model is expected to be free: 250 ms to 60 s, on a 250 ms grid", () => {
+    const cases: [wait: number | null, backAtMs: number][] = [
+      [3_100, 4_500],
+      [10, 1_500],
+      [600_000, 61_250],
+      // Not held: handed back for a second, to the whole second.
+      [null, 3_000],
+    ];
+    for (const [wait, backAtMs] of cases) {
+      const seen: { now: number; models: ModelState[] }[] = [];
+      const strategy = holdOnce(wait === null ? null : { expectedWaitMs: wait }, seen);
+      const run = simulate(classic, short("steady"), "round-robin", 1, {
+        tasks: [spec({ arrivalMs: 1_234 })],
+        strategy,
+      });
+      assert.deepEqual(
+        seen.map((s) => s.now - epoch),
+        [1_234, backAtMs],
+        `wait ${wait}`,
+      );
+      assert.equal(run.tasks.length, 1);
+    }
+  });
+
+  it("tells the strategy how many tasks outside its claim window wait for each model", () => {
+    // 52 tasks at once: the claim window takes 50, all held for sim-max; back together, the
+    // window takes the 2 left out first (their run_at is earlier), then 48 of the 50.
+    const tasks = Array.from({ length: 52 }, (_, i) => spec({ id: i + 1 }));
+    const seen: { now: number; models: ModelState[] }[] = [];
+    simulate(classic, short("steady"), "round-robin", 1, {
+      tasks,
+      strategy: holdOnce({ expectedWaitMs: 5_000 }, seen),
+    });
+    const waiting = (call: number) => Object.fromEntries(seen[call]!.models.map((m) => [m.id, m.waiting]));
+    assert.deepEqual(Object.values(waiting(0)), [0, 0, 0, 0, 0]);
+    assert.equal(seen[1]!.now - epoch, 5_000);
+    assert.deepEqual(waiting(1), {
+      "sim-max": 2,
+      "sim-mid": 0,
+      "sim-nano": 0,
+      "sim-small": 0,
+      "sim-strong": 0,
+    });
   });
 });
