@@ -68,6 +68,32 @@ describe(`steward models and task explain on ${backend}`, () => {
     );
     assert.match(table.stdout, /\nquick\s+sim \(sim\)\s+available\s+0\/3\s+0\/100/);
     assert.match(table.stdout, /quick, careful: simulated \(provider type sim\)/);
+    assert.match(table.stdout, /`steward models curves` shows the success/);
+
+    // What the scheduler learned: careful succeeded once on code at gap 8 − 5 = 3; quick has
+    // done nothing, and shows the prior at its declared level.
+    const curves = await runCli(["models", "curves"], { cwd, env });
+    assert.equal(curves.code, 0, curves.stderr);
+    assert.match(
+      curves.stdout,
+      /^model\s+capability\s+level\s+at level\s+prior\s+slope\s+prior slope\s+attempts\s+succeeded$/m,
+    );
+    assert.match(curves.stdout, /\nquick\s+writing\s+4\s+—\s+79%\s+—\s+0\.90\s+0\s+0\n/);
+    assert.match(curves.stdout, /\ncareful\s+code\s+8\s+\d+%\s+79%\s+\d\.\d\d\s+0\.90\s+1\s+1\n/);
+    assert.match(curves.stdout, /quick: nothing learned yet; the prior from the declared levels/);
+    // One kind on one capability: nothing to correct it against.
+    assert.match(curves.stdout, /Kind corrections .*\n {2}none yet/);
+    const curvesJson = await runCli(["models", "curves", "--json"], { cwd, env });
+    const learned = JSON.parse(curvesJson.stdout) as {
+      models: { id: string; successCurves: { capability: string; points: unknown[] }[] }[];
+    };
+    assert.deepEqual(
+      learned.models.map((m) => [m.id, m.successCurves.map((c) => [c.capability, c.points])]),
+      [
+        ["quick", []],
+        ["careful", [["code", [{ gap: 3, attempts: 1, successes: 1 }]]]],
+      ],
+    );
 
     const json = await runCli(["models", "--json"], { cwd, env });
     const status = JSON.parse(json.stdout) as { models: { id: string; lastHour: { calls: number } }[] };
@@ -85,8 +111,18 @@ describe(`steward models and task explain on ${backend}`, () => {
     // The reasons are the scheduler's at that moment, and the output says so.
     assert.match(explain.stdout, /excluded then \([\d.]+(ms|s) ago\) because/);
     assert.match(explain.stdout, /as they were then; `steward models` shows each model's state now/);
-    assert.match(explain.stdout, /\ncareful ←\s+\d\.\d{3}/, "the chosen model is marked, with its score");
+    assert.match(
+      explain.stdout,
+      /^model\s+expected cost\s+price\s+lateness\s+success\s+curve\s+excluded then/m,
+    );
+    // The chosen model is marked, with its expected cost, its parts, its success and the curve
+    // it came from: nothing learned before this task, so the prior's (σ(1.35 + 0.9·gap)).
+    assert.match(
+      explain.stdout,
+      /\ncareful ←\s+\$0\.\d+\s+\$0\.\d+\s+(\$0\.\d+|≈?\$0)\s+9\d%\s+code σ\(1\.4 \+ 0\.9·gap\)\n/,
+    );
     assert.match(explain.stdout, /\nquick\s+—.*capabilit/, "quick has no code: excluded, and why");
+    assert.match(explain.stdout, /Expected cost = price .* \+ lateness/);
     assert.match(explain.stdout, /Attempts\n {2}#1 {2}careful {2}succeeded: /);
   });
 });

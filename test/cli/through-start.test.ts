@@ -24,6 +24,7 @@ const reads: { args: string[]; drop?: string[] }[] = [
   { args: ["migrate", "plan", "--down", "--json"] },
   { args: ["doctor", "--json"] },
   { args: ["models", "--json"], drop: ["at"] },
+  { args: ["models", "curves", "--json"], drop: ["at"] },
   { args: ["status", "--json"], drop: ["checkedAt", "via"] },
   // Refusals: the same code and words.
   { args: ["task", "show", "999", "--json"], drop: ["database"] },

@@ -1,22 +1,26 @@
 import type { Command } from "commander";
 import type { ModelStatus } from "../../models/model-status.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
+import { renderCurves } from "../render-curves.ts";
 import { renderTable } from "../render-table.ts";
 
-/** `steward models`: every configured model with its live state (limits, cooldowns, spend, what was learned). */
+/**
+ * `steward models`: every configured model with its live state (limits, cooldowns, spend, what
+ * was learned); `steward models curves`: the success curves the scheduler learned of each.
+ */
 export function registerModelsCommand(program: Command, io: CommandIo): void {
-  program
+  const models = program
     .command("models")
+    .description("the models: their live state (the default), or the success curves learned of them");
+  models
+    .command("list", { isDefault: true })
     .description("list models with their live state: load against limits, cooldowns, spend against budgets")
     .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
       await withClient(options, { command: "models", needsSchema: true }, async (client) => {
         const status = await client.models();
         if (options.json) return io.out(JSON.stringify(status));
-        if (status.models.length === 0)
-          return io.out(
-            "No models are configured. Add providers and models to steward.config.json (see README, “Models”).",
-          );
+        if (status.models.length === 0) return io.out(noModels);
         io.out(renderModelsTable(status.models, tableWidth(io, options)));
         const ideas = Object.values(status.exhaustedIdeas);
         if (ideas.length > 0) io.out(`\nIdeas at their budget: ${ideas.join("; ")}`);
@@ -25,9 +29,38 @@ export function registerModelsCommand(program: Command, io: CommandIo): void {
           io.out(
             `\n${simulated.join(", ")}: simulated (provider type sim), for the demo and tests; no model is called.`,
           );
+        io.out("`steward models curves` shows the success the scheduler learned of each model.");
+      });
+    });
+  models
+    .command("curves")
+    .description(
+      "the success curves learned per model and capability, against the prior, and the kinds that differ",
+    )
+    .action(async (_opts, command: Command) => {
+      const options = globalOptions(command);
+      await withClient(options, { command: "models curves", needsSchema: true }, async (client) => {
+        const status = await client.models();
+        if (options.json)
+          return io.out(
+            JSON.stringify({
+              at: status.at,
+              models: status.models.map((m) => ({
+                id: m.id,
+                capabilities: m.capabilities,
+                successCurves: m.successCurves,
+                kindCorrections: m.kindCorrections,
+              })),
+            }),
+          );
+        if (status.models.length === 0) return io.out(noModels);
+        io.out(renderCurves(status.models, tableWidth(io, options)));
       });
     });
 }
+
+const noModels =
+  "No models are configured. Add providers and models to steward.config.json (see README, “Models”).";
 
 const money = (usd: number) => `$${usd < 10 ? usd.toFixed(4) : usd.toFixed(2)}`;
 

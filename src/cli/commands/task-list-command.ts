@@ -3,7 +3,8 @@ import { StewardError } from "../../errors.ts";
 import type { TaskStatus } from "../../tasks/task.ts";
 import { type CommandIo, globalOptions, tableWidth, withClient } from "../command-context.ts";
 import { commaList, taskId, wholeNumber } from "../parse-options.ts";
-import { renderExplanation, renderTaskDetail, renderTaskTable } from "../render-task.ts";
+import { renderExplanation } from "../render-explanation.ts";
+import { renderTaskDetail, renderTaskTable } from "../render-task.ts";
 
 const statuses: TaskStatus[] = ["blocked", "queued", "running", "succeeded", "failed", "cancelled"];
 
