@@ -26,6 +26,7 @@ const baselineColours = [
   "#17becf",
 ];
 
+/** The SVG document of one world's frontier: its scenarios' results, in order. */
 export function frontierSvg(results: readonly ScenarioResult[]): string {
   const world = results[0]!.world;
   const rows = Math.ceil(results.length / columns);

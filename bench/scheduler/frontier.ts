@@ -13,10 +13,12 @@ export interface Point {
   weightedTardiness: number;
 }
 
+/** A baseline router's point on one scenario. */
 export interface BaselinePoint extends Point {
   strategy: string;
 }
 
+/** Steward's point on one scenario at one price of lateness. */
 export interface CurvePoint extends Point {
   /** US dollars per urgency-weighted minute late: SchedulerWeights.priceOfLateness. */
   priceOfLateness: number;
@@ -28,6 +30,7 @@ export interface CurvePoint extends Point {
  */
 export const target = { tardinessRatio: 0.7, costRatio: 1.05 } as const;
 
+/** What one scenario says of Steward against the baselines. */
 export interface FrontierVerdict {
   /** Every baseline point is dominated by some point of the curve. */
   dominates: boolean;
@@ -48,6 +51,7 @@ export function isDominated(point: Point, curve: readonly Point[]): boolean {
   return curve.some((c) => c.cost <= point.cost && c.weightedTardiness <= point.weightedTardiness);
 }
 
+/** The verdict on one scenario; `curve` must hold a point at `defaultPrice`. */
 export function judgeFrontier(
   baselines: readonly BaselinePoint[],
   curve: readonly CurvePoint[],

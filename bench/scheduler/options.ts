@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { worlds } from "./worlds/worlds.ts";
 
+/** The command line, read. */
 export interface SchedulerBenchOptions {
   json: boolean;
   /** Directory to write one SVG picture of the frontier per world into, or null. */
@@ -20,6 +21,7 @@ export interface SchedulerBenchOptions {
 const names = worlds.map((w) => w.name);
 const defaultWorkers = Math.min(2, availableParallelism());
 
+/** The --help text, also shown after a bad option. */
 export const usage = `Usage: npm run bench:scheduler -- [options]
   --world LIST        worlds, comma-separated (default: all): ${names.join(", ")}
   --seeds N           seeds per scenario, the same for every strategy (default: each world's, 5)
@@ -33,6 +35,7 @@ export const usage = `Usage: npm run bench:scheduler -- [options]
 Worlds:
 ${worlds.map((w) => `  ${w.name.padEnd(18)}${w.description}`).join("\n")}`;
 
+/** Reads the command line; throws a message naming the bad flag and what it allows. */
 export function parseSchedulerBenchOptions(argv: string[]): SchedulerBenchOptions | "help" {
   let values: ReturnType<typeof parse>["values"];
   try {

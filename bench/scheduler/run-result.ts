@@ -19,6 +19,7 @@ export interface TaskRecord {
   attempts: number;
 }
 
+/** One run: its tasks, its attempts and their failures, what it cost. */
 export interface RunResult {
   world: string;
   scenario: string;

@@ -79,6 +79,7 @@ type SimEvent =
     }
   | { type: "wake" };
 
+/** What a run may use instead of its world's own (tests, the price-of-lateness sweep). */
 export interface SimulateOptions {
   /** Tasks to run instead of the scenario's (tests). */
   tasks?: SimTaskSpec[];
@@ -89,6 +90,7 @@ export interface SimulateOptions {
   strategy?: Strategy;
 }
 
+/** One run of a strategy on a scenario of a world with a seed, until every task has ended. */
 export function simulate(
   world: World,
   scenario: Scenario,

@@ -40,6 +40,7 @@ export interface DispatchView {
   models: ModelState[];
 }
 
+/** A task given a model. */
 export interface Pick {
   taskId: number;
   modelId: string;
@@ -60,6 +61,7 @@ export interface Decisions {
   holds: Hold[];
 }
 
+/** A finished attempt, as a strategy that learns is told of it. */
 export interface AttemptReport {
   task: SchedulerTask;
   modelId: string;
@@ -68,12 +70,14 @@ export interface AttemptReport {
   succeeded: boolean;
 }
 
+/** A router: asked at each dispatch, told of each finished attempt. */
 export interface Strategy {
   readonly name: string;
   assign(view: DispatchView): Decisions;
   observe(report: AttemptReport): void;
 }
 
+/** Every strategy of the suite, in the order the report lists them. */
 export const strategyNames = [
   "round-robin",
   "simple-shuffle",

@@ -24,6 +24,7 @@ export function pricesWithDefault(prices: readonly number[]): number[] {
   return [...new Set([...prices, defaultPrice])].sort((a, b) => a - b);
 }
 
+/** One run: a strategy (Steward at a price of lateness) on a scenario of a world, with a seed. */
 export interface Job {
   world: string;
   scenario: string;
@@ -33,6 +34,7 @@ export interface Job {
   seed: number;
 }
 
+/** Every run of the suite on the chosen worlds, scenario by scenario, seed by seed. */
 export function planJobs(
   chosen: readonly World[],
   seedsOf: (world: World) => number[],

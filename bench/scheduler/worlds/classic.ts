@@ -110,6 +110,7 @@ export function classicAccept(model: SimModel, task: SimTaskSpec): number {
   return 0.96 * normalCdf((level - task.complexity + 1) / 1.6);
 }
 
+/** The classic world. */
 export const classic: World = {
   name: "classic",
   description:

@@ -144,6 +144,7 @@ export function flatAccept(model: SimModel, task: SimTaskSpec): number {
 const models = () => buildPool(pool);
 const capacity = capacityPerSecond(models(), kinds, mix);
 
+/** The flat-overclaimed world, at 60, 90 and 130 % of its pool's capacity. */
 export const flatOverclaimed: World = {
   name: "flat-overclaimed",
   description:

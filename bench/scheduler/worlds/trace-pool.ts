@@ -20,7 +20,7 @@ import { buildPool, type PoolEntry, type SimModel } from "../sim-models.ts";
  */
 
 /** The capabilities of the trace world; its tasks need one or two of them. */
-export const traceCapabilities = ["writing", "code", "reasoning"] as const;
+const traceCapabilities = ["writing", "code", "reasoning"] as const;
 
 const noBursts = { rateLimitBurstRate: 0, rateLimitBurstMs: 0, retryAfterSeconds: 0 };
 
@@ -114,7 +114,7 @@ const pool: Omit<PoolEntry, "skillOffset">[] = [
 ];
 
 /** True level − declared level per capability, for each model: drawn once from a fixed seed. */
-export function trueOffsets(modelId: string): Record<string, number> {
+function trueOffsets(modelId: string): Record<string, number> {
   const random = stream("trace", "true offsets", modelId);
   return Object.fromEntries(traceCapabilities.map((skill) => [skill, uniformInt(random, -1, 1)]));
 }

@@ -72,6 +72,7 @@ export function traceAccept(model: SimModel, task: SimTaskSpec): number {
 
 const capacity = capacityPerSecond(traceModels(), kinds, mix);
 
+/** The trace world, at 60, 90 and 130 % of its pool's capacity. */
 export const trace: World = {
   name: "trace",
   description:
