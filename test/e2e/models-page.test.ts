@@ -8,12 +8,14 @@ import { startCooldown } from "../../src/models/model-assignment.ts";
 import type { EnqueuedTask } from "../../src/tasks/enqueue-tasks.ts";
 import type { AssignmentView } from "../../src/tasks/task.ts";
 import { openDashboard } from "./dashboard-fixture.ts";
+import { assertNoCardOverflows, pageSize } from "./layout.ts";
 
 /**
  * The Models page and a task's model assignment in a real browser, against the real server:
- * two simulated models show with their state, limits and what was learned; a cooldown started
- * behind the page's back appears with its reason within a few refreshes; a task's page explains
- * the scheduler's choice. No worker runs: the state the pages show is written directly.
+ * two simulated models show with their state, limits and what was learned (per kind, and the
+ * success curves); a cooldown started behind the page's back appears with its reason within a few
+ * refreshes; a task's page explains the scheduler's choice. No worker runs: the state the pages
+ * show is written directly.
  */
 
 // The Models page refreshes every 2 s: a few refreshes is ample.
@@ -41,44 +43,62 @@ const twoSimModels: ConfigInput = {
   ],
 };
 
+/** What the scheduler expected of a model on a task, as it stores it beside the score. */
+function estimates(successProbability: number, capability: string, costUsd: number, latenessUsd: number) {
+  return {
+    successProbability,
+    priorSuccess: 0.79,
+    durationMs: 1_500,
+    priorDurationMs: 1_200,
+    costUsd,
+    tardinessS: latenessUsd * 1_000,
+    latenessUsd,
+    curve: { capability, offset: 1.6, slope: 1.1, kindLogOdds: -0.4 },
+  };
+}
+
 /** What the scheduler would have stored after moving a task from sim-smart (failed, then cooling down) to sim-fast. */
 function scenarioAssignments(at: Date): { firstAttempt: AssignmentView; latest: AssignmentView } {
   return {
     firstAttempt: {
       at: new Date(at.getTime() - 60_000).toISOString(),
       model: "sim-smart",
-      reason: "sim-smart: 85% expected success vs 60% for sim-fast",
+      reason: "sim-smart: expected cost $0.0040 vs $0.0090 for sim-fast",
       scores: [
         {
           modelId: "sim-smart",
-          score: 1.4,
-          factors: { capability: 1.7, cost: -0.2, latency: -0.1 },
+          score: -0.004,
+          factors: { price: -0.0035, lateness: -0.0005 },
           excluded: null,
+          estimates: estimates(0.85, "code", 0.0035, 0.0005),
         },
         {
           modelId: "sim-fast",
-          score: 0.9,
-          factors: { capability: 1.2, cost: -0.1, latency: -0.2 },
+          score: -0.009,
+          factors: { price: -0.006, lateness: -0.003 },
           excluded: null,
+          estimates: estimates(0.6, "writing", 0.006, 0.003),
         },
       ],
     },
     latest: {
       at: at.toISOString(),
       model: "sim-fast",
-      reason: "sim-fast: the only model available; sim-smart is cooling down",
+      reason: "sim-fast: expected cost $0.0031 — sim-smart is cooling down",
       scores: [
         {
           modelId: "sim-fast",
-          score: 1.35,
-          factors: { capability: 1.2, cost: -0.1, latency: -0.2, fallback: 0.45 },
+          score: -0.0031,
+          factors: { price: -0.0025, lateness: -0.0006 },
           excluded: null,
+          estimates: estimates(0.82, "writing", 0.0025, 0.0006),
         },
         {
           modelId: "sim-other",
-          score: 0.5,
-          factors: { capability: 0.6, cost: -0.05, learned_success: -0.05 },
+          score: -0.012,
+          factors: { price: -0.012, lateness: 0 },
           excluded: null,
+          estimates: estimates(0.4, "*", 0.012, 0),
         },
         { modelId: "sim-smart", score: null, factors: {}, excluded: "cooling down: 429 from sim" },
       ],
@@ -86,13 +106,30 @@ function scenarioAssignments(at: Date): { firstAttempt: AssignmentView; latest: 
   };
 }
 
+/**
+ * What sim-smart (code 8, reasoning 7) learned, as the completion statement counts it:
+ * [capability, kind, gap, attempts, successes]. Two kinds share code, and differ.
+ */
+const smartCounts: [string, string, number, number, number][] = [
+  ["code", "summarize", 2, 12, 9],
+  ["code", "summarize", -1, 5, 1],
+  ["code", "review", 2, 8, 8],
+  ["reasoning", "summarize", 0, 6, 4],
+];
+
 test("the Models page shows simulated models, then a cooldown started behind its back", {
   timeout: 120_000,
 }, async (t) => {
   const { db, url, page, pageErrors, shots } = await openDashboard(t, {
     config: twoSimModels,
     async prepare({ db }) {
-      // What finished attempts taught the scheduler about sim-smart on one kind.
+      // What finished attempts taught the scheduler about sim-smart: its success curves, and on one kind.
+      for (const [capability, kind, gap, attempts, successes] of smartCounts)
+        await db.query(
+          `INSERT INTO model_success_counts (model_id, capability, kind, gap, attempts, successes)
+           VALUES ('sim-smart', $1, $2, $3, $4, $5)`,
+          [capability, kind, gap, attempts, successes],
+        );
       await db.query(
         `INSERT INTO model_kind_stats (model_id, kind, attempts, successes, mean_duration_ms)
          VALUES ('sim-smart', 'summarize', 4, 3, 1500)`,
@@ -163,6 +200,8 @@ test("the Models page shows simulated models, then a cooldown started behind its
   assert.deepEqual(await learned.locator("td").allTextContents(), ["summarize", "4", "75%", "1.5 s"]);
   await card("sim-fast").getByTestId("learned-empty").waitFor();
 
+  await checkLearnedSuccess(page);
+
   // A 429 elsewhere puts sim-smart in cooldown: the page notices by itself.
   await startCooldown(db, "sim-smart", new Date(Date.now() + 120_000), "429 from sim: rate limited");
   await card("sim-smart")
@@ -184,6 +223,100 @@ test("the Models page shows simulated models, then a cooldown started behind its
 
   assert.deepEqual(pageErrors, [], "the page logged errors");
 });
+
+/**
+ * The learned success section: a chart a model, sim-smart's with a prior and a learned curve for
+ * each capability it was judged on and a dot for each gap with outcomes, sim-fast's with the prior
+ * at its declared level and words that say nothing was learned yet. At 800 px it still fits.
+ */
+async function checkLearnedSuccess(page: Page): Promise<void> {
+  const section = page.getByTestId("learned-success");
+  await section.waitFor();
+  assert.equal(await section.getByTestId("success-chart").count(), 2);
+  const curves = (id: string) => section.locator(`[data-testid="curve-card"][data-model-id="${id}"]`);
+  const capabilities = (id: string, testId: string) =>
+    curves(id)
+      .getByTestId(testId)
+      .evaluateAll((paths) => paths.map((p) => p.getAttribute("data-capability")));
+
+  const smart = curves("sim-smart");
+  assert.deepEqual(await capabilities("sim-smart", "curve-prior"), ["code", "reasoning"]);
+  assert.deepEqual(await capabilities("sim-smart", "curve-learned"), ["code", "reasoning"]);
+  for (const path of await smart.locator("path[data-testid^=curve-]").all())
+    assert.match((await path.getAttribute("d")) ?? "", /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){100}$/);
+  // A capability keeps its colour: its prior and learned curve, and on every model's chart.
+  const stroke = (id: string, testId: string, capability: string) =>
+    curves(id).locator(`[data-testid="${testId}"][data-capability="${capability}"]`).getAttribute("stroke");
+  assert.equal(
+    await stroke("sim-smart", "curve-learned", "code"),
+    await stroke("sim-smart", "curve-prior", "code"),
+  );
+  assert.notEqual(
+    await stroke("sim-smart", "curve-learned", "code"),
+    await stroke("sim-smart", "curve-learned", "reasoning"),
+  );
+  assert.notEqual(
+    await stroke("sim-fast", "curve-prior", "writing"),
+    await stroke("sim-smart", "curve-prior", "code"),
+  );
+
+  // The outcomes by gap, every kind together, at complexity = level − gap.
+  const points = await smart
+    .getByTestId("curve-point")
+    .evaluateAll((dots) =>
+      dots.map(
+        (dot) =>
+          [
+            dot.getAttribute("data-capability"),
+            dot.querySelector("title")?.textContent,
+            Number(dot.getAttribute("r")),
+          ] as const,
+      ),
+    );
+  assert.deepEqual(
+    points.map(([capability, title]) => [capability, title]),
+    [
+      ["code", "code at complexity 9 (gap −1): 5 attempts, 1 succeeded"],
+      ["code", "code at complexity 6 (gap 2): 20 attempts, 17 succeeded"],
+      ["reasoning", "reasoning at complexity 7 (gap 0): 6 attempts, 4 succeeded"],
+    ],
+  );
+  // More attempts, a larger dot.
+  assert.ok(points[1]![2] > points[2]![2] && points[2]![2] > points[0]![2], JSON.stringify(points));
+  assert.match(
+    (await smart.locator('[data-testid="curve-line"][data-capability="code"]').textContent()) ?? "",
+    /^code: \d+% at its level \(prior 79%\), falls \d\.\d per level \(prior 0\.9\) — 25 attempts$/,
+  );
+  assert.equal(await smart.getByTestId("curve-nothing-learned").count(), 0);
+  assert.match(
+    (await smart.locator('[data-testid="curve-kind"][data-kind="review"]').textContent()) ?? "",
+    /^(; )?kind review: \+\d\.\d log-odds, 8 attempts$/,
+  );
+
+  // Nothing learned: the prior at the declared level, and words that say so.
+  const fast = curves("sim-fast");
+  assert.equal(
+    await fast.getByTestId("curve-nothing-learned").textContent(),
+    "nothing learned yet: the prior from its declared levels",
+  );
+  assert.deepEqual(await capabilities("sim-fast", "curve-prior"), ["writing"]);
+  assert.equal(await fast.getByTestId("curve-learned").count(), 0);
+  assert.equal(await fast.getByTestId("curve-point").count(), 0);
+  assert.equal(
+    await fast.getByTestId("curve-line").textContent(),
+    "writing: 79% at its level, falls 0.9 per level — the prior, no attempts yet",
+  );
+  assert.equal(await fast.getByTestId("curve-kinds").textContent(), "Kind corrections: none yet");
+
+  // At 800 px the charts still fit their cards, and the page does not scroll sideways.
+  await page.setViewportSize({ width: 800, height: 900 });
+  await assertNoCardOverflows(page, "the Models page at 800 px");
+  const size = await pageSize(page);
+  assert.ok(size.width <= size.window, `the page is ${size.width} px wide in a ${size.window} px window`);
+  const chart = await smart.getByTestId("success-chart").boundingBox();
+  assert.ok(chart !== null && chart.width >= 300, `the chart is ${chart?.width} px wide at 800 px`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
 
 /**
  * A task's page explains its model assignment. The assignment is written in SQL, as the
@@ -222,14 +355,9 @@ async function checkTaskAssignment(page: Page, url: string, db: Database, screen
   await section.waitFor({ timeout: visibleWithinMs });
   assert.equal(await section.getByTestId("assignment-model").textContent(), "sim-fast");
   assert.equal(await section.getByTestId("assignment-reason").textContent(), latest.reason);
-  // Columns: every factor any model was scored on (learned_success only on sim-other), alphabetically.
-  assert.deepEqual(await section.getByTestId("factor-name").allTextContents(), [
-    "capability",
-    "cost",
-    "fallback",
-    "latency",
-    "learned success",
-  ]);
+  // Priced in dollars: the expected cost and its two parts, then the chance of success.
+  assert.equal(await section.getByTestId("assignment-table").getAttribute("data-priced"), "true");
+  assert.deepEqual(await section.getByTestId("factor-name").allTextContents(), ["price", "lateness"]);
   const rows = section.getByTestId("assignment-row");
   assert.deepEqual(
     await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.modelId, tr.dataset.chosen])),
@@ -243,12 +371,23 @@ async function checkTaskAssignment(page: Page, url: string, db: Database, screen
   assert.match((await chosen.getAttribute("class")) ?? "", /\bchosen\b/);
   assert.deepEqual(await chosen.locator("td").allTextContents(), [
     "sim-fastchosen",
-    "1.35",
-    "+1.20",
-    "−0.10",
-    "+0.45",
-    "−0.20",
-    "",
+    "$0.0031",
+    "$0.0025",
+    "$0.00060",
+    "82% writing",
+  ]);
+  assert.equal(
+    await chosen.getByTestId("assignment-success").getAttribute("title"),
+    "writing: σ(1.60 + 1.10·gap), kind −0.4; prior 79%",
+  );
+  // A task that required no capability is judged on the mean level: no capability named.
+  const other = rows.and(page.locator('[data-model-id="sim-other"]'));
+  assert.deepEqual(await other.locator("td").allTextContents(), [
+    "sim-other",
+    "$0.012",
+    "$0.012",
+    "$0",
+    "40%",
   ]);
   const excluded = rows.and(page.locator('[data-model-id="sim-smart"]'));
   assert.equal(await excluded.getByTestId("assignment-score").textContent(), "—");

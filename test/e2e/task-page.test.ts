@@ -11,37 +11,36 @@ import { assertNoCardOverflows, pageSize } from "./layout.ts";
 /**
  * A task's page in a real browser at 1400 px: a running task shows the attempt under way; a
  * payload of a quarter megabyte shows its first lines and a button, not 85,000 px of JSON; a
- * model assignment over ten models and eight factors and attempts with long errors stay within
- * their cards.
+ * model assignment over ten models, priced in dollars with each one's success, and attempts with
+ * long errors stay within their cards.
  */
 
 const visibleWithinMs = 15_000;
 
-const factors = [
-  "capability",
-  "cost",
-  "deadline",
-  "exploration",
-  "fallback",
-  "latency",
-  "learned_duration",
-  "learned_success",
-];
-
-/** Ten models: four scored on every factor, six excluded with long reasons. */
+/** Ten models: four priced (expected cost, its parts, success and curve), six excluded with long reasons. */
 function wideAssignment(at: Date): AssignmentView {
   return {
     at: at.toISOString(),
     model: "model-0",
     reason:
-      "model-0: best score 1.42 — $0.00013 expected cost vs $0.00082 for model-1; next in line after a failure",
-    scores: Array.from({ length: 10 }, (_, i) =>
+      "model-0: expected cost $0.00013 vs $0.00082 for model-1 — 94% success on code, next in line after a failure",
+    scores: Array.from({ length: 10 }, (_, i): AssignmentView["scores"][number] =>
       i < 4
         ? {
             modelId: `model-${i}`,
-            score: 1.42 - i / 10,
-            factors: Object.fromEntries(factors.map((f, j) => [f, (j % 3) - 1 + i / 7])),
+            score: -(0.00013 + i * 0.0003),
+            factors: { price: -(0.0001 + i * 0.0002), lateness: -(0.00003 + i * 0.0001) },
             excluded: null,
+            estimates: {
+              successProbability: 0.94 - i / 10,
+              priorSuccess: 0.79,
+              durationMs: 1_200 + i * 100,
+              priorDurationMs: 1_000,
+              costUsd: 0.0001 + i * 0.0002,
+              tardinessS: 0.6 + i * 2,
+              latenessUsd: 0.00003 + i * 0.0001,
+              curve: { capability: "code", offset: 1.9, slope: 2.1, kindLogOdds: -0.4 },
+            },
           }
         : {
             modelId: `a-model-with-a-long-name-${i}`,
@@ -121,6 +120,7 @@ test("a task's page shows the running attempt, collapses a large payload and fit
     /RangeError: the first attempt fails/,
   );
   await page.getByTestId("assignment-row").nth(9).waitFor();
+  assert.equal(await page.getByTestId("assignment-table").getAttribute("data-priced"), "true");
   await assertNoCardOverflows(page, "a running task with a wide assignment");
   // Wide content scrolls or wraps inside its card: the page itself does not scroll sideways.
   const size = await pageSize(page);

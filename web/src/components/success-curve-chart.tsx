@@ -111,7 +111,7 @@ export function SuccessCurveChart({
                 data-gap={point.gap}
               >
                 <title>
-                  {`${capabilityLabel(curve.capability)} at complexity ${Number(complexity.toFixed(1))} (gap ${point.gap}): ${describePoint(point)}`}
+                  {`${capabilityLabel(curve.capability)} at complexity ${Number(complexity.toFixed(1))} (gap ${point.gap < 0 ? "−" : ""}${Math.abs(point.gap)}): ${describePoint(point)}`}
                 </title>
               </circle>
             );
