@@ -242,8 +242,13 @@ async function checkLearnedSuccess(page: Page): Promise<void> {
   const smart = curves("sim-smart");
   assert.deepEqual(await capabilities("sim-smart", "curve-prior"), ["code", "reasoning"]);
   assert.deepEqual(await capabilities("sim-smart", "curve-learned"), ["code", "reasoning"]);
-  for (const path of await smart.locator("path[data-testid^=curve-]").all())
+  for (const path of await smart.locator('[data-testid="curve-prior"], [data-testid="curve-learned"]').all())
     assert.match((await path.getAttribute("d")) ?? "", /^M[\d.]+,[\d.]+(L[\d.]+,[\d.]+){100}$/);
+  // The declared levels, marked on the axis, each with its title.
+  assert.deepEqual(
+    await smart.getByTestId("curve-level").evaluateAll((marks) => marks.map((m) => m.textContent)),
+    ["code: declared level 8", "reasoning: declared level 7"],
+  );
   // A capability keeps its colour: its prior and learned curve, and on every model's chart.
   const stroke = (id: string, testId: string, capability: string) =>
     curves(id).locator(`[data-testid="${testId}"][data-capability="${capability}"]`).getAttribute("stroke");
@@ -357,7 +362,7 @@ async function checkTaskAssignment(page: Page, url: string, db: Database, screen
   assert.equal(await section.getByTestId("assignment-reason").textContent(), latest.reason);
   // Priced in dollars: the expected cost and its two parts, then the chance of success.
   assert.equal(await section.getByTestId("assignment-table").getAttribute("data-priced"), "true");
-  assert.deepEqual(await section.getByTestId("factor-name").allTextContents(), ["price", "lateness"]);
+  assert.deepEqual(await section.getByTestId("factor-name").allTextContents(), ["Price", "Lateness"]);
   const rows = section.getByTestId("assignment-row");
   assert.deepEqual(
     await rows.evaluateAll((trs) => trs.map((tr) => [tr.dataset.modelId, tr.dataset.chosen])),

@@ -84,16 +84,15 @@ function plural(n: number, word: string): string {
 }
 
 /**
- * "code: 72% at its level (prior 79%), falls 1.9 per level (prior 0.9) — 140 attempts": how well
- * the model does at its own level, how fast that falls as tasks get harder (log-odds per level),
- * each against the prior, and what it rests on.
+ * "72% at its level (prior 79%), falls 1.9 per level (prior 0.9) — 140 attempts", after the
+ * capability's name: how well the model does at its own level, how fast that falls as tasks get
+ * harder (log-odds per level), each against the prior, and what it rests on.
  */
 export function describeCurve(curve: SuccessCurve): string {
-  const name = capabilityLabel(curve.capability);
   if (curve.attempts === 0)
-    return `${name}: ${percent(curveSuccess(curve.prior, 0))} at its level, falls ${signed(curve.prior.slope)} per level — the prior, no attempts yet`;
+    return `${percent(curveSuccess(curve.prior, 0))} at its level, falls ${signed(curve.prior.slope)} per level — the prior, no attempts yet`;
   return (
-    `${name}: ${percent(curveSuccess(curve.learned, 0))} at its level (prior ${percent(curveSuccess(curve.prior, 0))}), ` +
+    `${percent(curveSuccess(curve.learned, 0))} at its level (prior ${percent(curveSuccess(curve.prior, 0))}), ` +
     `falls ${signed(curve.learned.slope)} per level (prior ${signed(curve.prior.slope)}) — ${plural(curve.attempts, "attempt")}`
   );
 }

@@ -31,16 +31,21 @@ export function AssignmentCostTable({ assignment }: { assignment: AssignmentView
           <th class="num" title="The score is minus this: the lowest expected cost wins">
             Expected cost
           </th>
-          {pricedFactors.map((name) => (
-            <th key={name} class="num" data-testid="factor-name">
-              {name}
-            </th>
-          ))}
+          <th class="num" data-testid="factor-name" title="The attempts it would take, failures included">
+            Price
+          </th>
+          <th
+            class="num"
+            data-testid="factor-name"
+            title="What its expected lateness costs, at the task's price of lateness"
+          >
+            Lateness
+          </th>
           <th
             class="num"
             title="The chance that one attempt succeeds, and the capability whose curve said so"
           >
-            success
+            Success
           </th>
         </tr>
       </thead>

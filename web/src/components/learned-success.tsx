@@ -5,6 +5,7 @@ import {
   describeCurve,
   describeKindCorrection,
   hasLearned,
+  type SuccessCurve,
   shownCurves,
 } from "../success-curves.ts";
 import { SuccessCurveChart } from "./success-curve-chart.tsx";
@@ -23,9 +24,20 @@ export function LearnedSuccess({ models }: { models: ModelStatus[] }) {
       <h2>Learned success</h2>
       <p class="muted learned-success-intro">
         The chance that one attempt succeeds, against the task's complexity: p = σ(offset + slope × (level −
-        complexity)) for each capability, fitted to the outcomes (dots, larger for more attempts) from the
-        prior that the declared level sets (dashed).
+        complexity)) for each capability, fitted to the outcomes from the prior that the declared level sets.
+        The scheduler prices each model's attempts, and its lateness, by these curves.
       </p>
+      <div class="legend curve-key" data-testid="curve-key">
+        <span class="legend-item">
+          <span class="legend-line legend-prior" /> prior, from the declared level (▲)
+        </span>
+        <span class="legend-item">
+          <span class="legend-line" /> learned
+        </span>
+        <span class="legend-item">
+          <span class="legend-dot" /> observed success at a complexity, larger for more attempts
+        </span>
+      </div>
       <div class="curve-grid">
         {models.map((model) => (
           <ModelCurves key={model.id} model={model} colors={colors} />
@@ -47,11 +59,11 @@ function ModelCurves({ model, colors }: { model: ModelStatus; colors: Map<string
         </p>
       )}
       <SuccessCurveChart modelId={model.id} curves={curves} colors={colors} />
-      <Legend curves={curves} colors={colors} learned={learned} />
+      <Legend curves={curves} colors={colors} />
       <ul class="curve-lines">
         {curves.map((curve) => (
           <li key={curve.capability} data-testid="curve-line" data-capability={curve.capability}>
-            {describeCurve(curve)}
+            <strong>{capabilityLabel(curve.capability)}</strong>: {describeCurve(curve)}
           </li>
         ))}
       </ul>
@@ -74,16 +86,8 @@ function ModelCurves({ model, colors }: { model: ModelStatus; colors: Map<string
   );
 }
 
-/** The capabilities by colour, then how a prior, a learned curve and an outcome are drawn. */
-function Legend({
-  curves,
-  colors,
-  learned,
-}: {
-  curves: ReturnType<typeof shownCurves>;
-  colors: Map<string, string>;
-  learned: boolean;
-}) {
+/** The capabilities by colour: the section's key says how each kind of line is drawn. */
+function Legend({ curves, colors }: { curves: SuccessCurve[]; colors: Map<string, string> }) {
   return (
     <div class="legend curve-legend" data-testid="curve-legend">
       {curves.map((curve) => (
@@ -92,19 +96,6 @@ function Legend({
           {capabilityLabel(curve.capability)}
         </span>
       ))}
-      <span class="legend-item">
-        <span class="legend-line legend-prior" /> prior
-      </span>
-      {learned && (
-        <>
-          <span class="legend-item">
-            <span class="legend-line" /> learned
-          </span>
-          <span class="legend-item">
-            <span class="legend-dot" /> observed
-          </span>
-        </>
-      )}
     </div>
   );
 }

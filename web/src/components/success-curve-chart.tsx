@@ -11,9 +11,10 @@ import { capabilityLabel, curveSuccess, describePoint, type SuccessCurve } from 
  * declared level, where "at its level" is read.
  */
 
-const width = 360;
-const height = 200;
-const margin = { left: 38, right: 10, top: 10, bottom: 32 };
+// About the size it is drawn at in a card, so that its text reads at the page's small size.
+const width = 320;
+const height = 190;
+const margin = { left: 36, right: 10, top: 10, bottom: 34 };
 const plotWidth = width - margin.left - margin.right;
 const plotHeight = height - margin.top - margin.bottom;
 const maxComplexity = 10;
@@ -79,20 +80,20 @@ export function SuccessCurveChart({
             data-capability={curve.capability}
           />
         ))}
-      {curves.map((curve) =>
-        curve.level >= 0 && curve.level <= maxComplexity ? (
-          <path
-            key={`level-${curve.capability}`}
-            class="curve-level"
-            d={`M${x(curve.level).toFixed(1)},${margin.top + plotHeight}l-3.5,6h7z`}
-            fill={color(curve.capability)}
-          >
-            <title>
-              {capabilityLabel(curve.capability)}: declared level {Number(curve.level.toFixed(1))}
-            </title>
-          </path>
-        ) : null,
-      )}
+      {levelMarks(curves).map(({ curve, offset }) => (
+        <path
+          key={`level-${curve.capability}`}
+          class="curve-level"
+          d={`M${(x(curve.level) + offset).toFixed(1)},${margin.top + plotHeight}l-3.5,6h7z`}
+          fill={color(curve.capability)}
+          data-testid="curve-level"
+          data-capability={curve.capability}
+        >
+          <title>
+            {capabilityLabel(curve.capability)}: declared level {Number(curve.level.toFixed(1))}
+          </title>
+        </path>
+      ))}
       {curves.flatMap((curve) =>
         curve.points
           .filter((point) => point.attempts > 0)
@@ -119,6 +120,19 @@ export function SuccessCurveChart({
       )}
     </svg>
   );
+}
+
+/**
+ * A mark on the axis at each declared level within the chart; capabilities at the same level
+ * stand side by side, so that none hides another.
+ */
+function levelMarks(curves: SuccessCurve[]): { curve: SuccessCurve; offset: number }[] {
+  const shown = curves.filter((curve) => curve.level >= 0 && curve.level <= maxComplexity);
+  return shown.map((curve) => {
+    const same = shown.filter((other) => other.level === curve.level);
+    const index = same.indexOf(curve);
+    return { curve, offset: (index - (same.length - 1) / 2) * 7 };
+  });
 }
 
 /** Percent on the left every quarter, complexity below every two levels, a light grid. */
