@@ -10,7 +10,7 @@
  *
  *   npm run bench:scheduler                       the tables (progress on stderr)
  *   npm run bench:scheduler -- --json             one JSON object per point, curve point and verdict
- *   npm run bench:scheduler -- --svg DIR         also a picture of each world's frontier
+ *   npm run bench:scheduler -- --svg DIR          also a picture of each world's frontier
  *   npm run bench:scheduler -- --help             every option
  */
 import { mkdirSync, writeFileSync } from "node:fs";

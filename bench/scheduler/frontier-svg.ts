@@ -1,3 +1,4 @@
+import type { Metrics } from "./metrics.ts";
 import type { ScenarioResult } from "./results.ts";
 import { defaultPrice } from "./sweep.ts";
 
@@ -5,8 +6,9 @@ import { defaultPrice } from "./sweep.ts";
  * One world's frontier as a picture, hand-written SVG: a grid of panels, one per scenario (load),
  * cost in US dollars across, weighted tardiness up, Steward's curve over the prices of lateness
  * as a line through its points (the default price marked), each baseline a labelled point.
- * Axes go logarithmic when their values span more than a factor of 20. About 1,000 px wide, for
- * a white background.
+ * Axes go logarithmic when their values span more than a factor of 8; a baseline far off the
+ * scale of the others sits on the edge with its values (onScale). About 1,000 px wide, for a
+ * white background.
  */
 
 const width = 1_000;
@@ -57,7 +59,12 @@ function panelSvg(result: ScenarioResult, x0: number, y0: number, colourOf: (s: 
     top: y0 + panel.top,
     bottom: y0 + panel.height - panel.bottom,
   };
-  const points = [...result.baselines.map((b) => b.metrics), ...result.curve.map((c) => c.metrics)];
+  const all = [...result.baselines.map((b) => b.metrics), ...result.curve.map((c) => c.metrics)];
+  const inView = result.baselines.map((b) => onScale(b.metrics, all));
+  const points = [
+    ...result.baselines.filter((_, i) => inView[i]).map((b) => b.metrics),
+    ...result.curve.map((c) => c.metrics),
+  ];
   const xs = axis(
     points.map((m) => m.cost),
     plot.left,
@@ -125,7 +132,10 @@ function panelSvg(result: ScenarioResult, x0: number, y0: number, colourOf: (s: 
   }
   // Each baseline is a square numbered as in the legend.
   const squares = result.baselines.map((b, i) => ({
-    number: String(i + 1),
+    // Off scale: on the edge, its values in its label.
+    number: inView[i]
+      ? String(i + 1)
+      : `${i + 1} ($${b.metrics.cost.toFixed(0)}, ${short(b.metrics.weighted_tardiness)})`,
     colour: colourOf(b.strategy),
     x: xs.at(b.metrics.cost),
     y: ys.at(b.metrics.weighted_tardiness),
@@ -146,8 +156,13 @@ function panelSvg(result: ScenarioResult, x0: number, y0: number, colourOf: (s: 
       [-6 - w, -16],
       [6, 6],
       [-6 - w, 6],
-    ].map(([dx, dy]) => box(x + dx!, y + dy!, w, 10));
-    const free = spots.find((spot) => !taken.some((t) => overlaps(t, spot))) ?? spots[0]!;
+    ]
+      .map(([dx, dy]) => box(x + dx!, y + dy!, w, 10))
+      .filter(
+        (b) => b.x >= plot.left && b.x + b.w <= plot.right && b.y >= plot.top && b.y + b.h <= plot.bottom,
+      );
+    const free =
+      spots.find((spot) => !taken.some((t) => overlaps(t, spot))) ?? spots[0] ?? box(x + 6, y - 5, w, 10);
     taken.push(free);
     out.push(text(free.x + 1, free.y + 9, content, { size: 10, ...style }));
   };
@@ -175,6 +190,19 @@ function overlaps(a: Box, b: Box): boolean {
   return a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
+/**
+ * A baseline is drawn to scale unless its cost or its weighted tardiness is more than 20 times the
+ * median of all the panel's points: one far beyond (a rule that sends everything to the dearest
+ * model) would squeeze every other point into a corner.
+ */
+function onScale(point: Metrics, all: readonly Metrics[]): boolean {
+  const median = (values: number[]) => values.sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+  return (
+    point.cost <= 20 * median(all.map((m) => m.cost)) &&
+    point.weighted_tardiness <= 20 * median(all.map((m) => m.weighted_tardiness))
+  );
+}
+
 interface Axis {
   log: boolean;
   ticks: number[];
@@ -186,12 +214,15 @@ function axis(values: readonly number[], from: number, to: number): Axis {
   const positive = values.filter((v) => v > 0);
   const max = Math.max(...values, 0);
   const minPositive = Math.min(...positive);
-  const log = positive.length > 0 && max / minPositive > 20;
+  const log = positive.length > 0 && max / minPositive > 8;
   if (log) {
     const lo = Math.log10(minPositive) - 0.1;
     const hi = Math.log10(max) + 0.1;
-    // Zeros sit on the lowest edge.
-    const at = (v: number) => from + ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * (to - from);
+    // Zeros, and values off the scale, sit on its edges.
+    const at = (v: number) => {
+      const e = v > 0 ? Math.min(hi, Math.max(lo, Math.log10(v))) : lo;
+      return from + ((e - lo) / (hi - lo)) * (to - from);
+    };
     const steps = hi - lo >= 4 ? [1] : hi - lo >= 1.5 ? [1, 3] : [1, 2, 5];
     const ticks: number[] = [];
     for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) {
@@ -203,7 +234,7 @@ function axis(values: readonly number[], from: number, to: number): Axis {
   const top = max === 0 ? 1 : max * 1.08;
   const step = niceStep(top / 5);
   const ticks = Array.from({ length: Math.floor(top / step) + 1 }, (_, i) => i * step);
-  return { log, ticks, at: (v) => from + (v / top) * (to - from) };
+  return { log, ticks, at: (v) => from + (Math.min(v, top) / top) * (to - from) };
 }
 
 function niceStep(rough: number): number {
