@@ -79,7 +79,7 @@ CREATE INDEX execution_tasks_blocked_idx ON execution_tasks USING btree (id) WHE
 CREATE INDEX execution_tasks_idea_idx ON execution_tasks USING btree (idea_id) WHERE (idea_id IS NOT NULL);
 CREATE UNIQUE INDEX execution_tasks_idempotency_key_idx ON execution_tasks USING btree (idempotency_key) WHERE (idempotency_key IS NOT NULL);
 CREATE INDEX execution_tasks_ready_idx ON execution_tasks USING btree (priority_at, id) WHERE (waiting_status = 'queued'::text);
-CREATE INDEX execution_tasks_waiting_for_idx ON execution_tasks USING btree (waiting_for) WHERE ((waiting_for IS NOT NULL) AND (status = 'queued'::text));
+CREATE INDEX execution_tasks_waiting_for_idx ON execution_tasks USING btree (waiting_for, priority_at, id) WHERE ((waiting_for IS NOT NULL) AND (status = 'queued'::text));
 
 -- fsar_actions
 CREATE TABLE IF NOT EXISTS fsar_actions (

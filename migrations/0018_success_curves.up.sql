@@ -25,8 +25,9 @@ CREATE TABLE model_success_counts (
 ALTER TABLE model_calls ADD COLUMN skill_gaps jsonb;
 
 -- The model a task handed back without one waits for (the scheduler expected waiting for it to
--- cost less than any model free then): each such task lengthens the expected wait of the next.
--- Set when the task is handed back, cleared when it gets a model; counted among queued tasks only.
+-- cost less than any model free then): each such task lengthens the expected wait of the next,
+-- and when an attempt on that model ends, the first of them in the queue's order is due at once.
+-- Set when the task is handed back, cleared when it gets a model; read among queued tasks only.
 ALTER TABLE execution_tasks ADD COLUMN waiting_for text;
-CREATE INDEX execution_tasks_waiting_for_idx ON execution_tasks (waiting_for)
+CREATE INDEX execution_tasks_waiting_for_idx ON execution_tasks (waiting_for, priority_at, id)
   WHERE waiting_for IS NOT NULL AND status = 'queued';

@@ -145,14 +145,36 @@ export function simulate(
 
   // How many tasks are held for each model, and the tasks outside this call's claim window among
   // them (ModelState.waiting).
-  const heldFor = new Map<string, number>();
+  const heldFor = new Map<string, Set<TaskRuntime>>();
   const holdFor = (task: TaskRuntime, modelId: string | null) => {
-    if (task.waitingFor !== null) heldFor.set(task.waitingFor, heldFor.get(task.waitingFor)! - 1);
-    if (modelId !== null) heldFor.set(modelId, (heldFor.get(modelId) ?? 0) + 1);
+    if (task.waitingFor !== null) heldFor.get(task.waitingFor)!.delete(task);
+    if (modelId !== null) {
+      const set = heldFor.get(modelId) ?? new Set();
+      set.add(task);
+      heldFor.set(modelId, set);
+    }
     task.waitingFor = modelId;
   };
   const waitingOutside = (modelId: string, window: readonly TaskRuntime[]) =>
-    (heldFor.get(modelId) ?? 0) - window.filter((task) => task.waitingFor === modelId).length;
+    (heldFor.get(modelId)?.size ?? 0) - window.filter((task) => task.waitingFor === modelId).length;
+  // A slot freed on a model brings back, at once, the first task in the claim order that waits for
+  // it and is not yet due, as production does when an attempt on that model ends
+  // (src/models/wake-waiting.ts).
+  const wakeOne = (modelId: string, now: number) => {
+    let first: TaskRuntime | null = null;
+    for (const task of heldFor.get(modelId) ?? []) {
+      if (task.state !== "pending" || task.runAt <= now) continue;
+      if (
+        first === null ||
+        priorityKey(task) < priorityKey(first) ||
+        (priorityKey(task) === priorityKey(first) && task.spec.id < first.spec.id)
+      )
+        first = task;
+    }
+    if (first === null) return;
+    first.runAt = now;
+    events.push(now, { type: "due", taskId: first.spec.id });
+  };
 
   const start = (task: TaskRuntime, model: ModelRuntime, now: number) => {
     const { spec } = task;
@@ -180,6 +202,7 @@ export function simulate(
     const model = byModel.get(event.modelId)!;
     const { outcome } = event;
     model.inFlight--;
+    wakeOne(event.modelId, now);
     result.costUsd += callCostUsd(model.sim, task.spec, outcome);
     const succeeded = outcome.kind === "answered" && outcome.accepted;
     if (!succeeded) {
@@ -237,13 +260,12 @@ export function simulate(
         m.starts.length < (m.sim.config.requestsPerMinute ?? Number.POSITIVE_INFINITY),
     );
     if (hasRoom) {
+      // The engine's claim order, priority_at: ready time (arrival, or a retry falling due) less
+      // urgency × 60 s. A task handed back without a model keeps its place (production's hand-back
+      // leaves priority_at as it was, src/tasks/hand-back-tasks.ts); only its run_at moves.
       const readyTasks = [...ready]
         .map((id) => tasks.get(id)!)
-        .sort(
-          (a, b) =>
-            a.runAt - a.spec.urgency * urgencyStepMs - (b.runAt - b.spec.urgency * urgencyStepMs) ||
-            a.spec.id - b.spec.id,
-        )
+        .sort((a, b) => priorityKey(a) - priorityKey(b) || a.spec.id - b.spec.id)
         .slice(0, claimWindow);
       result.dispatches++;
       const { picks, holds } = strategy.assign({
@@ -306,8 +328,11 @@ export function simulate(
     const { event } = next;
     if (event.type === "arrive" || event.type === "due") {
       const task = tasks.get(event.taskId)!;
-      task.state = "ready";
-      ready.add(event.taskId);
+      // A task brought back early by a freed slot leaves its later due event behind: ignored.
+      if (event.type === "arrive" || (task.state === "pending" && task.runAt <= now)) {
+        task.state = "ready";
+        ready.add(event.taskId);
+      }
     } else if (event.type === "finish") {
       finish(event, now);
     } else {
@@ -322,6 +347,11 @@ export function simulate(
   }
   result.endedAtMs = Math.max(0, ...result.tasks.map((t) => t.endMs));
   return result;
+}
+
+/** The engine's claim order: ready time (arrival, or a retry falling due) less urgency × 60 s, then id. */
+function priorityKey(task: TaskRuntime): number {
+  return task.readyAt - task.spec.urgency * urgencyStepMs;
 }
 
 function schedulerTaskOf(task: TaskRuntime): SchedulerTask {

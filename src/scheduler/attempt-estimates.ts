@@ -12,23 +12,42 @@ export function priorDurationMs(model: ModelState, task: SchedulerTask): number 
 }
 
 /**
- * The prior, corrected by the (model, kind) record, shrunk towards the prior by `strength`
- * pseudo-successes. A learned ratio (actual ÷ prior) scales with the size of this task; a learned
- * mean in milliseconds (no ratio recorded) is blended as it is.
+ * How much faster or slower than its latency prior a model has been on every kind together: the
+ * mean of actual ÷ prior over the successes of all its kinds, shrunk towards 1 by `strength`
+ * pseudo-successes. Speed is mostly the model's, not the kind's: a model seen to be four times
+ * faster than its prior on one kind is expected to be faster on a kind it has not run yet.
+ */
+export function modelDurationRatio(stats: ModelState["stats"], strength: number): number {
+  let successes = 0;
+  let weighted = 0;
+  for (const record of Object.values(stats)) {
+    if (record.meanDurationRatio === undefined || record.meanDurationRatio === null) continue;
+    successes += record.successes;
+    weighted += record.successes * record.meanDurationRatio;
+  }
+  return (weighted + strength) / (successes + strength);
+}
+
+/**
+ * The prior, corrected by the (model, kind) record, shrunk by `strength` pseudo-successes towards
+ * the prior times what the model showed on every kind (`modelRatio`, 1 when nothing is known). A
+ * learned ratio (actual ÷ prior) scales with the size of this task; a learned mean in milliseconds
+ * (no ratio recorded) is blended as it is.
  */
 export function learnedDurationMs(
   prior: number,
   stats: ModelKindStats | undefined,
   strength: number,
+  modelRatio = 1,
 ): number {
   const samples = stats?.successes ?? 0;
-  if (stats === undefined || samples <= 0) return prior;
+  if (stats === undefined || samples <= 0) return prior * modelRatio;
   if (stats.meanDurationRatio !== undefined && stats.meanDurationRatio !== null) {
-    return (prior * (samples * stats.meanDurationRatio + strength)) / (samples + strength);
+    return (prior * (samples * stats.meanDurationRatio + strength * modelRatio)) / (samples + strength);
   }
   if (stats.meanDurationMs !== null)
-    return (samples * stats.meanDurationMs + strength * prior) / (samples + strength);
-  return prior;
+    return (samples * stats.meanDurationMs + strength * prior * modelRatio) / (samples + strength);
+  return prior * modelRatio;
 }
 
 /** Price of one attempt at the task's estimated tokens, US dollars. */
@@ -72,7 +91,11 @@ export interface Outlook {
 export function outlook(input: OutlookInput): Outlook {
   const { success: p, durationMs, startDelayMs, retryOverheadMs, now, deadline } = input;
   const attempts = Math.max(1, input.attemptsLeft);
-  const late = (end: number) => (deadline === null ? 0 : Math.max(0, now + end - deadline));
+  // The wait for a busy model is uncertain (the slot may free sooner or later, others may come
+  // first): it is taken as exponential with the expected wait as its mean, so that a wait that
+  // leaves little slack is priced by its chance of running late, not as if it were exact.
+  const late = (end: number) =>
+    deadline === null ? 0 : expectedLateness(deadline - now - (end - startDelayMs), startDelayMs);
   let reach = 1;
   let tardiness = 0;
   let completion = 0;
@@ -94,4 +117,14 @@ export function outlook(input: OutlookInput): Outlook {
     expectedAttempts,
     failure: reach,
   };
+}
+
+/**
+ * E[max(0, W − slack)] for a wait W that is exponential with mean `meanWaitMs` (0: no wait): how
+ * late, on average, a task is that has `slackMs` to spare once the wait is over.
+ */
+export function expectedLateness(slackMs: number, meanWaitMs: number): number {
+  if (meanWaitMs <= 0) return Math.max(0, -slackMs);
+  if (slackMs <= 0) return meanWaitMs - slackMs;
+  return meanWaitMs * Math.exp(-slackMs / meanWaitMs);
 }

@@ -1,4 +1,10 @@
-import { attemptCostUsd, learnedDurationMs, outlook, priorDurationMs } from "./attempt-estimates.ts";
+import {
+  attemptCostUsd,
+  learnedDurationMs,
+  modelDurationRatio,
+  outlook,
+  priorDurationMs,
+} from "./attempt-estimates.ts";
 import type { ModelState, SchedulerTask, ScoreEstimates } from "./scheduler-types.ts";
 import type { SchedulerWeights } from "./scheduler-weights.ts";
 import {
@@ -54,7 +60,12 @@ export function fitOf(
     success: estimateSuccess(belief, gaps, task.kind),
     gaps,
     priorDurationMs: priorDuration,
-    durationMs: learnedDurationMs(priorDuration, stats, weights.durationPriorStrength),
+    durationMs: learnedDurationMs(
+      priorDuration,
+      stats,
+      weights.durationPriorStrength,
+      modelDurationRatio(model.stats, weights.durationPriorStrength),
+    ),
     attemptCostUsd: attemptCostUsd(model, task),
     fallbackRank: fallbackRank(task, model.id, previousFallback),
   };

@@ -247,6 +247,20 @@ WITH input AS (
   ON CONFLICT (model_id, capability, kind, gap) DO UPDATE
      SET attempts = s.attempts + EXCLUDED.attempts, successes = s.successes + EXCLUDED.successes,
          updated_at = now()
+), woken AS (
+  -- A slot freed on a model brings back at once, for each attempt on it that ended (but a 429:
+  -- the model is cooling down), the first task in the queue's order that waits for it and is not
+  -- yet due (migration 0018): it was held for that model and comes back when it is free, not when
+  -- it was guessed to be.
+  UPDATE execution_tasks w SET run_at = now()
+   WHERE w.id IN (
+     SELECT q.id
+       FROM (SELECT model_id, count(*) AS n FROM called
+              WHERE error_class IS DISTINCT FROM '${rateLimitedErrorClass}' GROUP BY model_id) f
+      CROSS JOIN LATERAL (
+        SELECT id FROM execution_tasks
+         WHERE waiting_for = f.model_id AND status = 'queued' AND run_at > now()
+         ORDER BY priority_at, id LIMIT f.n) q)
 ), forgotten AS (
   DELETE FROM task_claims WHERE id = ANY ($5::bigint[]) AND worker_id = $2
 )

@@ -135,6 +135,17 @@ describe(`queue-aware waiting on ${backend}`, () => {
     assert.deepEqual(counts, [
       { model_id: "strong", capability: "code", kind: "llm", gap: 1, attempts: 1, successes: 1 },
     ]);
+    // The freed slot brought back, at once, the first in the queue's order of those waiting for it.
+    const { rows: due } = await db.query<{ id: number; due: boolean }>(
+      `SELECT id, run_at <= now() AS due FROM execution_tasks
+        WHERE waiting_for = 'strong' AND status = 'queued' ORDER BY priority_at, id`,
+    );
+    assert.deepEqual(
+      due.map((r) => r.due),
+      [true, false, false, false],
+      "one woken per attempt ended, the first in line",
+    );
+
     // When they come back and one gets the strong model, it no longer counts as waiting for it.
     await db.query("UPDATE execution_tasks SET run_at = now() WHERE status = 'queued'");
     const again = await assignClaimedTasks(deps, "w1", await claim());

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { learnedDurationMs, outlook } from "../../src/scheduler/attempt-estimates.ts";
+import {
+  expectedLateness,
+  learnedDurationMs,
+  modelDurationRatio,
+  outlook,
+} from "../../src/scheduler/attempt-estimates.ts";
 import { durationEwmaAlpha, recordOutcome } from "../../src/scheduler/learn.ts";
 import {
   anyCapability,
@@ -208,6 +213,31 @@ describe("the success curves", () => {
 });
 
 describe("duration and outlook", () => {
+  it("prices an uncertain wait by its chance of running late", () => {
+    close(expectedLateness(-5_000, 0), 5_000);
+    close(expectedLateness(5_000, 0), 0);
+    // An exponential wait of mean 10 s with 10 s to spare: late by 10 × e⁻¹ s on average.
+    close(expectedLateness(10_000, 10_000), 10_000 * Math.exp(-1));
+    close(expectedLateness(-3_000, 10_000), 13_000);
+  });
+
+  it("expects a model seen fast on one kind to be fast on another", () => {
+    const stats = { a: { attempts: 10, successes: 8, meanDurationMs: 250, meanDurationRatio: 0.25 } };
+    const ratio = modelDurationRatio(stats, 2);
+    close(ratio, (8 * 0.25 + 2) / 10);
+    close(learnedDurationMs(1_000, undefined, 2, ratio), 1_000 * ratio);
+    // The kind's own record weighs its successes against the model's.
+    close(
+      learnedDurationMs(
+        1_000,
+        { attempts: 2, successes: 2, meanDurationMs: 500, meanDurationRatio: 0.5 },
+        2,
+        ratio,
+      ),
+      (1_000 * (2 * 0.5 + 2 * ratio)) / 4,
+    );
+  });
+
   it("scales the prior by a learned ratio, shrunk by the prior's pseudo-successes", () => {
     assert.equal(learnedDurationMs(1_000, undefined, 2), 1_000);
     const stats = { attempts: 8, successes: 8, meanDurationMs: 4_000, meanDurationRatio: 2 };

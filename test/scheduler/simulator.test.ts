@@ -291,20 +291,49 @@ describe("held tasks in the simulator", () => {
     }
   });
 
+  it("brings a held task back as soon as an attempt on its model ends", () => {
+    // Task 1 runs on sim-max; task 2 is held for it, expected free in a minute. It comes back
+    // when task 1's attempt ends, not a minute later.
+    const seen: { now: number; ids: number[] }[] = [];
+    const strategy: Strategy = {
+      name: "hold-for-max",
+      assign({ now, tasks }) {
+        seen.push({ now, ids: tasks.map((t) => t.id) });
+        if (seen.length === 1)
+          return {
+            picks: [{ taskId: 1, modelId: "sim-max" }],
+            holds: [{ taskId: 2, waitingFor: { modelId: "sim-max", expectedWaitMs: 60_000 } }],
+          };
+        return { picks: tasks.map((t) => ({ taskId: t.id, modelId: "sim-nano" })), holds: [] };
+      },
+      observe() {},
+    };
+    const run = simulate(classic, short("steady"), "round-robin", 1, {
+      tasks: [spec({ id: 1 }), spec({ id: 2 })],
+      strategy,
+    });
+    const first = run.tasks.find((t) => t.id === 1)!;
+    const back = seen.find((call) => call.ids.includes(2) && call.now > epoch)!;
+    assert.ok(back.now - epoch < 60_000, `back after ${back.now - epoch} ms`);
+    // The first attempt's end is when it came back (its record's end, if it succeeded at once).
+    if (first.outcome === "succeeded" && first.attempts === 1) assert.equal(back.now - epoch, first.endMs);
+  });
+
   it("tells the strategy how many tasks outside its claim window wait for each model", () => {
-    // 52 tasks at once: the claim window takes 50, all held for sim-max; back together, the
-    // window takes the 2 left out first (their run_at is earlier), then 48 of the 50.
-    const tasks = Array.from({ length: 52 }, (_, i) => spec({ id: i + 1 }));
+    // 50 tasks at once, all held for sim-max; a second later 50 more urgent ones fill the claim
+    // window: the 50 held, waiting to come back, are outside it.
+    const held = Array.from({ length: 50 }, (_, i) => spec({ id: i + 1 }));
+    const urgent = Array.from({ length: 50 }, (_, i) => spec({ id: 51 + i, urgency: 10, arrivalMs: 1_000 }));
     const seen: { now: number; models: ModelState[] }[] = [];
     simulate(classic, short("steady"), "round-robin", 1, {
-      tasks,
+      tasks: [...held, ...urgent],
       strategy: holdOnce({ expectedWaitMs: 5_000 }, seen),
     });
     const waiting = (call: number) => Object.fromEntries(seen[call]!.models.map((m) => [m.id, m.waiting]));
     assert.deepEqual(Object.values(waiting(0)), [0, 0, 0, 0, 0]);
-    assert.equal(seen[1]!.now - epoch, 5_000);
+    assert.equal(seen[1]!.now - epoch, 1_000);
     assert.deepEqual(waiting(1), {
-      "sim-max": 2,
+      "sim-max": 50,
       "sim-mid": 0,
       "sim-nano": 0,
       "sim-small": 0,
