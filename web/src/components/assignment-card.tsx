@@ -1,6 +1,7 @@
 import { formatMs, formatTime } from "../format.ts";
 import type { AssignmentView } from "../task-api.ts";
 import { AssignmentCostTable, isPriced } from "./assignment-cost-table.tsx";
+import { ScoredModelRow } from "./scored-model-row.tsx";
 
 /**
  * Why the scheduler chose a model for the task, or none: its one-line reason (and, for a task left
@@ -78,45 +79,32 @@ function FactorTable({ assignment }: { assignment: AssignmentView }) {
         </tr>
       </thead>
       <tbody>
-        {assignment.scores.map((score) => {
-          const chosen = score.modelId === assignment.model;
-          return (
-            <tr
-              key={score.modelId}
-              class={chosen ? "chosen" : score.excluded !== null ? "excluded" : undefined}
-              data-testid="assignment-row"
-              data-model-id={score.modelId}
-              data-chosen={chosen ? "true" : "false"}
-            >
-              <td class="mono">
-                {score.modelId}
-                {chosen && <span class="badge model-state-ok chosen-mark">chosen</span>}
+        {assignment.scores.map((score) => (
+          <ScoredModelRow key={score.modelId} score={score} chosenModel={assignment.model}>
+            <td class="num" data-testid="assignment-score">
+              {score.score === null ? "—" : formatNumber(score.score, false)}
+            </td>
+            {score.excluded !== null ? (
+              <td
+                class="excluded-reason"
+                colSpan={Math.max(1, factors.length)}
+                data-testid="assignment-excluded"
+              >
+                {score.excluded}
               </td>
-              <td class="num" data-testid="assignment-score">
-                {score.score === null ? "—" : formatNumber(score.score, false)}
-              </td>
-              {score.excluded !== null ? (
-                <td
-                  class="excluded-reason"
-                  colSpan={Math.max(1, factors.length)}
-                  data-testid="assignment-excluded"
-                >
-                  {score.excluded}
-                </td>
-              ) : (
-                factors.map((name) => {
-                  const value = score.factors[name];
-                  return (
-                    <td key={name} class="num" title={value === undefined ? undefined : String(value)}>
-                      {value === undefined ? "" : formatNumber(value, true)}
-                    </td>
-                  );
-                })
-              )}
-              {reasonColumn && score.excluded === null && <td />}
-            </tr>
-          );
-        })}
+            ) : (
+              factors.map((name) => {
+                const value = score.factors[name];
+                return (
+                  <td key={name} class="num" title={value === undefined ? undefined : String(value)}>
+                    {value === undefined ? "" : formatNumber(value, true)}
+                  </td>
+                );
+              })
+            )}
+            {reasonColumn && score.excluded === null && <td />}
+          </ScoredModelRow>
+        ))}
       </tbody>
     </table>
   );

@@ -1,5 +1,6 @@
 import { formatCost, formatPercent } from "../format.ts";
 import type { AssignmentView } from "../task-api.ts";
+import { ScoredModelRow } from "./scored-model-row.tsx";
 
 type Score = AssignmentView["scores"][number];
 type Estimates = NonNullable<Score["estimates"]>;
@@ -50,44 +51,31 @@ export function AssignmentCostTable({ assignment }: { assignment: AssignmentView
         </tr>
       </thead>
       <tbody>
-        {assignment.scores.map((score) => {
-          const chosen = score.modelId === assignment.model;
-          return (
-            <tr
-              key={score.modelId}
-              class={chosen ? "chosen" : score.excluded !== null ? "excluded" : undefined}
-              data-testid="assignment-row"
-              data-model-id={score.modelId}
-              data-chosen={chosen ? "true" : "false"}
-            >
-              <td class="mono">
-                {score.modelId}
-                {chosen && <span class="badge model-state-ok chosen-mark">chosen</span>}
+        {assignment.scores.map((score) => (
+          <ScoredModelRow key={score.modelId} score={score} chosenModel={assignment.model}>
+            <td class="num" data-testid="assignment-score" title={titleOf(score.score)}>
+              {score.score === null ? "—" : formatCost(-score.score)}
+            </td>
+            {score.excluded !== null ? (
+              <td
+                class="excluded-reason"
+                colSpan={pricedFactors.length + 1}
+                data-testid="assignment-excluded"
+              >
+                {score.excluded}
               </td>
-              <td class="num" data-testid="assignment-score" title={titleOf(score.score)}>
-                {score.score === null ? "—" : formatCost(-score.score)}
-              </td>
-              {score.excluded !== null ? (
-                <td
-                  class="excluded-reason"
-                  colSpan={pricedFactors.length + 1}
-                  data-testid="assignment-excluded"
-                >
-                  {score.excluded}
-                </td>
-              ) : (
-                <>
-                  {pricedFactors.map((name) => (
-                    <td key={name} class="num" title={factorTitle(name, score)}>
-                      {score.factors[name] === undefined ? "" : formatCost(-score.factors[name]!)}
-                    </td>
-                  ))}
-                  <SuccessCell estimates={score.estimates} />
-                </>
-              )}
-            </tr>
-          );
-        })}
+            ) : (
+              <>
+                {pricedFactors.map((name) => (
+                  <td key={name} class="num" title={factorTitle(name, score)}>
+                    {score.factors[name] === undefined ? "" : formatCost(-score.factors[name]!)}
+                  </td>
+                ))}
+                <SuccessCell estimates={score.estimates} />
+              </>
+            )}
+          </ScoredModelRow>
+        ))}
       </tbody>
     </table>
   );
