@@ -30,7 +30,7 @@ export interface SchedulerTask {
   pinnedModel: string | null;
   /** The idea it serves, if any (its key): idea budgets apply. */
   idea: string | null;
-  /** The model of the previous attempt, when there was one: its fallback list is preferred. */
+  /** The model of the previous attempt, when there was one: its fallback list breaks ties, and it is not waited for. */
   previousModel: string | null;
   /**
    * Attempts the task may make in all (the engine's `max_attempts`). Optional: the scheduler
@@ -103,7 +103,7 @@ export interface ModelState {
   cooldownUntil: number | null;
   /** Why no new work may go to it for money reasons (its, or its provider's, budget is spent). */
   budgetExhausted: string | null;
-  /** Models to prefer when this one is cooling down or failed a task, in order. */
+  /** After this one cooled down or failed a task: among models expected to cost the same, these first, in order. */
   fallback: string[];
   /** Prior for latency before anything is learned: ms before the first token, ms per output token. */
   baseLatencyMs: number;
