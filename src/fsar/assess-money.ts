@@ -361,7 +361,7 @@ function budgetFinding(b: BudgetFact, window: AssessmentWindow): Finding {
         kindsFrom: b.kindsFrom,
       },
       window: windowOf(window),
-      source: `model-assignment.ts readModelWorld spend (task_rollups and idea_rollups, day grain, this month) against the configured budgets; kinds from ${b.scope === "model" ? "task_rollups" : "idea_rollups"} (${b.kindsFrom})`,
+      source: `model-world.ts readModelWorld spend (task_rollups and idea_rollups, day grain, this month) against the configured budgets; kinds from ${b.scope === "model" ? "task_rollups" : "idea_rollups"} (${b.kindsFrom})`,
     },
     remedy: [
       {

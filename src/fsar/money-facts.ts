@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/database.ts";
-import { exhaustedIdeas, modelStates, readModelWorld } from "../models/model-assignment.ts";
 import type { ModelRegistry } from "../models/model-registry.ts";
+import { exhaustedIdeas, modelStates, readModelWorld } from "../models/model-world.ts";
 import type { LedgerMode } from "../money/ledger.ts";
 import { ledgerSums } from "../money/ledger-sums.ts";
 import { type MoneyConfig, toReportingMinor } from "../money/money-config.ts";

@@ -1,8 +1,8 @@
 import type { Queryable } from "../db/database.ts";
 import type { ModelState } from "../scheduler/scheduler-types.ts";
 import { anyCapability, learnBelief, priorCurve } from "../scheduler/success-curve.ts";
-import { exhaustedIdeas, modelStates, readModelWorld } from "./model-assignment.ts";
 import type { ModelRegistry } from "./model-registry.ts";
+import { exhaustedIdeas, modelStates, readModelWorld } from "./model-world.ts";
 
 /** A model as `steward models`, GET /api/models and the dashboard show it: configuration and live state. */
 export interface ModelStatus {

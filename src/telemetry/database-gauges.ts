@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import { Gauge, type Registry } from "prom-client";
 import type { Queryable } from "../db/database.ts";
-import { modelsInFlight } from "../models/model-assignment.ts";
 import type { ModelRegistry } from "../models/model-registry.ts";
+import { modelsInFlight } from "../models/model-world.ts";
 import { queueDepth } from "../tasks/query-tasks.ts";
 import type { TaskKindRegistry } from "../tasks/task-kinds.ts";
 import type { LabelLimits } from "./label-limits.ts";
