@@ -171,6 +171,10 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     for (const timer of this.#timers.splice(0)) clearInterval(timer);
     await Promise.all(this.#unlisten.splice(0).map((unlisten) => unlisten().catch(() => {})));
     await Promise.all(this.#stepsRunning.values());
+    // A claim (and its model assignment) under way when stopping began: what it claims must be
+    // among the tasks finished or handed back below, not left running with a lease (seen once in
+    // CI: 3 demo tasks still running after a clean `steward start` shutdown on PostgreSQL).
+    await this.#claimInFlight;
     const heartbeat = setInterval(() => void this.#heartbeat(), this.#options.heartbeatMs);
     try {
       const settled = Promise.all([...this.#running.values()].map((r) => r.done));
@@ -229,7 +233,19 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     setImmediate(() => void this.#claimLoop());
   }
 
-  async #claimLoop(): Promise<void> {
+  /**
+   * The claim loop under way, if any: stop() waits for it, so that tasks it claims after stopping
+   * began are started (and then finished or handed back) rather than left running with a lease.
+   */
+  #claimInFlight: Promise<void> | null = null;
+
+  #claimLoop(): Promise<void> {
+    const loop = this.#runClaimLoop();
+    this.#claimInFlight = loop;
+    return loop;
+  }
+
+  async #runClaimLoop(): Promise<void> {
     this.#claiming = true;
     try {
       do {

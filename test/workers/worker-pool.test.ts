@@ -194,6 +194,48 @@ describe(`worker pool on ${backend}`, () => {
     assert.equal(pool.runningCount, 0);
   });
 
+  it("on stop, runs or hands back what a claim under way brings in, rather than leave it running", async (t) => {
+    const { db } = await createTestDatabase(t);
+    const deps = await testDeps(db);
+    // The claim statement waits at a gate until the test opens it, after stop() has begun.
+    let claimReached: () => void = () => {};
+    const reached = new Promise<void>((resolve) => {
+      claimReached = resolve;
+    });
+    let openClaim: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openClaim = resolve;
+    });
+    const slowDb = new Proxy(db, {
+      get(target, key, receiver) {
+        if (key !== "query") {
+          // Bound to the database itself: its private fields are not the proxy's.
+          const value = Reflect.get(target, key, receiver);
+          return typeof value === "function" ? value.bind(target) : value;
+        }
+        return async (sql: string, params?: unknown[]) => {
+          if (sql.includes("steward_claim_tasks")) {
+            claimReached();
+            await gate;
+          }
+          return target.query(sql, params);
+        };
+      },
+    });
+    const [task] = await enqueueTasks(deps, [{ kind: "sleep", payload: { ms: 20 } }]);
+    const pool = new WorkerPool(
+      { ...deps, db: slowDb },
+      { concurrency: 4, pollMs: 50, shutdownGraceMs: 2_000 },
+    );
+    await pool.start();
+    await reached;
+    const stopped = pool.stop();
+    openClaim();
+    await stopped;
+    assert.equal(await statusOf(deps, task!.id), "succeeded", "claimed as stopping began, and still run");
+    assert.equal(pool.runningCount, 0);
+  });
+
   it("on stop, gives up reports the database keeps refusing once a lease has passed, and says so", async (t) => {
     const { db } = await createTestDatabase(t);
     const deps = await testDeps(db);
