@@ -90,10 +90,10 @@ SELECT json_build_object(
                                              expected_successes, mean_duration_ratio)) FROM model_kind_stats),
   'curves', (SELECT json_agg(json_build_array(model_id, capability, kind, gap, attempts, successes)
                                ORDER BY model_id, capability, kind, gap) FROM model_success_counts),
-  -- Read through execution_tasks_waiting_for_idx (migration 0018): only tasks that wait for a model.
+  -- Read through execution_tasks_waiting_for_idx (migrations 0018, 0019): only tasks that wait for a model.
   'waiting', (SELECT json_object_agg(waiting_for, n) FROM (
                 SELECT waiting_for, count(*) AS n FROM execution_tasks
-                 WHERE waiting_for IS NOT NULL AND status = 'queued' AND id <> ALL ($1::bigint[])
+                 WHERE waiting_for IS NOT NULL AND waiting_status = 'queued' AND id <> ALL ($1::bigint[])
                  GROUP BY waiting_for) w)
 )::text AS world`;
 

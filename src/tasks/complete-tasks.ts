@@ -259,7 +259,7 @@ WITH input AS (
               WHERE error_class IS DISTINCT FROM '${rateLimitedErrorClass}' GROUP BY model_id) f
       CROSS JOIN LATERAL (
         SELECT id FROM execution_tasks
-         WHERE waiting_for = f.model_id AND status = 'queued' AND run_at > now()
+         WHERE waiting_for = f.model_id AND waiting_status = 'queued' AND run_at > now()
          ORDER BY priority_at, id LIMIT f.n) q)
 ), forgotten AS (
   DELETE FROM task_claims WHERE id = ANY ($5::bigint[]) AND worker_id = $2
